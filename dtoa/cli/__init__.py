@@ -1,0 +1,32 @@
+"""The `dtoa` command: parse arguments, call the library, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import click
+
+from dtoa import log
+from dtoa.cli import custody
+from dtoa.cli.common import pass_runtime  # noqa: F401  (re-exported for command modules)
+from dtoa.config import ConfigError
+from dtoa.runtime import open_runtime
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="DTOA_CONFIG",
+              help="Configuration file (default: config.toml beside the code; env DTOA_CONFIG).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Drug testing on arrest: detentions, tests, referrals, attendance and reports."""
+    log.configure()
+    try:
+        ctx.obj = open_runtime(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+for module in (custody,):
+    module.register(cli)
+
+
+def main() -> None:
+    cli(prog_name="dtoa")

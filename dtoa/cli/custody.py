@@ -1,0 +1,127 @@
+"""Commands for custody staff and force data loads: init, ingest, record-test, export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+import click
+from tqdm import tqdm
+
+from dtoa.cli.common import pass_runtime, print_batch
+from dtoa.ingest import ingest_file, ingest_rows
+from dtoa.ingest.csvfile import Record, raw_text
+from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
+from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
+from dtoa.runtime import Runtime
+from dtoa.store.exports import export_detentions
+
+
+@click.command()
+@pass_runtime
+def init(runtime: Runtime) -> None:
+    """Create the database tables and the working folders."""
+    runtime.engine  # noqa: B018  (creating the engine creates the schema)
+    for which in ("outbox", "reports", "inbox", "processed"):
+        runtime.settings.path(which).mkdir(parents=True, exist_ok=True)
+    for kind in ("detentions", "tests", "attendance", "prosecutions"):
+        (runtime.settings.path("inbox") / kind).mkdir(parents=True, exist_ok=True)
+    click.echo(f"database ready: {runtime.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.group()
+def ingest() -> None:
+    """Take in CSV extracts (detentions, tests)."""
+
+
+def _ingest(runtime: Runtime, kind: str, path: str, quiet: bool) -> None:
+    with tqdm(unit=" rows", desc=kind, disable=quiet or None, leave=False) as bar:
+        summary = ingest_file(runtime.engine, runtime.settings, runtime.clock, kind, path,
+                              progress=bar.update)
+    print_batch(summary)
+    if summary.rows_rejected:
+        raise SystemExit(1)
+
+
+@ingest.command("detentions")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@pass_runtime
+def ingest_detentions(runtime: Runtime, path: str, quiet: bool) -> None:
+    """Take in a detentions CSV; exits 1 when any row was rejected."""
+    _ingest(runtime, "detentions", path, quiet)
+
+
+@ingest.command("tests")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@pass_runtime
+def ingest_tests(runtime: Runtime, path: str, quiet: bool) -> None:
+    """Take in a drug tests CSV; exits 1 when any row was rejected."""
+    _ingest(runtime, "tests", path, quiet)
+
+
+@click.command("record-test")
+@click.option("--suite", required=True)
+@click.option("--custody-ref", required=True)
+@click.option("--outcome", required=True, type=click.Choice(OUTCOMES))
+@click.option("--cocaine", type=click.Choice(["positive", "negative"]))
+@click.option("--opiates", type=click.Choice(["positive", "negative"]))
+@click.option("--tested-at", help="ISO 8601; local time when no offset. Default: now.")
+@click.option("--not-tested-reason", type=click.Choice(NOT_TESTED_REASONS))
+@click.option("--officer", "officer_ref", required=True, help="The officer's reference.")
+@click.option("--appropriate-adult", is_flag=True, default=None,
+              help="An appropriate adult was present (needed under 18).")
+@click.option("--disputed", is_flag=True, default=None, help="The person disputes a positive.")
+@click.option("--declared-medication")
+@pass_runtime
+def record_test(runtime: Runtime, **options: str | bool | None) -> None:
+    """Record one test outcome at the custody desk, checked exactly as an extract row is."""
+    values = {key: _text(options.get(key)) for key in TEST_FIELDS}
+    values["tested_at"] = values["tested_at"] or runtime.clock.now().isoformat()
+    record = Record(1, values, raw_text(values.values()))
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+    summary = ingest_rows(runtime.engine, runtime.settings, runtime.clock, "tests", [record],
+                          header=list(values), source=f"desk:{values['officer_ref']}",
+                          digest=digest, actor=f"desk:{values['officer_ref']}")
+    if summary.errors:
+        for error in summary.errors:
+            click.echo(f"not recorded: {error.column}: {error.reason}", err=True)
+        raise SystemExit(1)
+    if summary.already_ingested or summary.rows_unchanged:
+        click.echo("already recorded; nothing changed")
+    elif summary.rows_updated:
+        click.echo("test corrected; the change is in the audit trail")
+    else:
+        click.echo("test recorded")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@click.group()
+def export() -> None:
+    """Write CSV exports."""
+
+
+@export.command("detentions")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@pass_runtime
+def export_detentions_command(runtime: Runtime, path: str) -> None:
+    """One row per detention: suite, custody_ref, in_scope, eligible, ineligible_reason,
+    test_outcome, cocaine, opiates."""
+    count = export_detentions(runtime.engine, path)
+    click.echo(f"{count} detentions written to {path}")
+
+
+def register(cli: click.Group) -> None:
+    for command in (init, ingest, record_test, export):
+        cli.add_command(command)

@@ -1,0 +1,158 @@
+"""Bulk write paths for ingest: look up a chunk's natural keys once, insert the new rows in one
+statement, update and audit the changed ones, leave the unchanged ones alone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, tuple_, update
+from sqlmodel import Session
+
+from dtoa.config import Settings
+from dtoa.ingest import detentions as detention_rows
+from dtoa.ingest import tests as test_rows
+from dtoa.ingest.csvfile import FieldError, Record, RowError
+from dtoa.models import Detention, DetentionOffence, DrugTest
+from dtoa.store.audit import diff, record_change
+
+DETENTION = Detention.__table__
+OFFENCE = DetentionOffence.__table__
+TEST = DrugTest.__table__
+AUDITED_DETENTION = detention_rows.INPUT_FIELDS + (
+    "arrest_date", "in_scope", "eligible", "under_age", "ineligible_reason", "route",
+    "trigger_offence")
+AUDITED_TEST = ("tested_at", "outcome", "cocaine", "opiates", "result", "not_tested_reason",
+                "officer_ref", "appropriate_adult", "disputed", "declared_medication")
+
+Pairs = list[tuple[Record, dict]]
+
+
+def _first_of_each_key(pairs: Pairs, key, seen: dict, what: str) -> tuple[Pairs, list[RowError]]:  # noqa: ANN001
+    """A key repeated within one file: an identical repeat is harmless; a different one is
+    ambiguous and is refused, pointing at the line that came first."""
+    kept, errors = [], []
+    for record, row in pairs:
+        k = key(row)
+        if k in seen:
+            line, digest = seen[k]
+            if digest != row["row_hash"]:
+                errors.append(RowError(record.line, "custody_ref", row["custody_ref"],
+                                       f"{what} {k[0]}/{k[1]} is already on line {line} of this "
+                                       "file with different values", record.raw))
+            continue
+        seen[k] = (record.line, row["row_hash"])
+        kept.append((record, row))
+    return kept, errors
+
+
+def write_detentions(session: Session, pairs: Pairs, *, settings: Settings, batch_id: int,
+                     now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
+    pairs, errors = _first_of_each_key(pairs, lambda r: (r["suite"], r["custody_ref"]), seen,
+                                       "detention")
+    if not pairs:
+        return 0, 0, 0, errors
+    keys = {(row["suite"], row["custody_ref"]) for _, row in pairs}
+    existing = {
+        (r.suite, r.custody_ref): r
+        for r in session.execute(select(DETENTION).where(
+            tuple_(DETENTION.c.suite, DETENTION.c.custody_ref).in_(list(keys))))
+    }
+    new, changed, unchanged = [], [], 0
+    for _, row in pairs:
+        stored = existing.get((row["suite"], row["custody_ref"]))
+        if stored is None:
+            new.append(row)
+        elif stored.row_hash != row["row_hash"] or stored.rules_version != row["rules_version"]:
+            changed.append((stored, row))
+        else:
+            unchanged += 1
+    if new:
+        _insert_detentions(session, new, batch_id, now)
+    for stored, row in changed:
+        _update_detention(session, stored, row, batch_id, now)
+    return len(new), len(changed), unchanged, errors
+
+
+def _table_values(row: dict, batch_id: int, now: datetime) -> dict:
+    values = {k: v for k, v in row.items() if k != "offences"}
+    values.update(batch_id=batch_id, updated_at=now)
+    return values
+
+
+def _insert_detentions(session: Session, rows: list[dict], batch_id: int, now: datetime) -> None:
+    ids = session.execute(
+        insert(DETENTION).returning(DETENTION.c.id, sort_by_parameter_order=True),
+        [_table_values(row, batch_id, now) for row in rows],
+    ).scalars().all()
+    offences = [dict(o, detention_id=i) for i, row in zip(ids, rows, strict=True)
+                for o in row["offences"]]
+    if offences:
+        session.execute(insert(OFFENCE), offences)
+
+
+def _update_detention(session: Session, stored, row: dict, batch_id: int, now: datetime) -> None:  # noqa: ANN001
+    before = {k: getattr(stored, k) for k in AUDITED_DETENTION}
+    session.execute(update(DETENTION).where(DETENTION.c.id == stored.id)
+                    .values(**_table_values(row, batch_id, now)))
+    session.execute(delete(OFFENCE).where(OFFENCE.c.detention_id == stored.id))
+    if row["offences"]:
+        session.execute(insert(OFFENCE), [dict(o, detention_id=stored.id)
+                                          for o in row["offences"]])
+    changes = diff(before, {k: row[k] for k in AUDITED_DETENTION})
+    if changes:
+        record_change(session, at=now, actor=f"batch:{batch_id}", entity="detention",
+                      entity_id=stored.id, action="updated", changes=changes)
+
+
+def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id: int,
+                now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
+    pairs, errors = _first_of_each_key(pairs, lambda r: (r["suite"], r["custody_ref"]), seen,
+                                       "the test of detention")
+    if not pairs:
+        return 0, 0, 0, errors
+    keys = list({(row["suite"], row["custody_ref"]) for _, row in pairs})
+    facts = {
+        (r.suite, r.custody_ref): test_rows.DetentionFacts(
+            r.id, r.arrested_at, r.birth_date, r.eligible, r.ineligible_reason)
+        for r in session.execute(
+            select(DETENTION.c.id, DETENTION.c.suite, DETENTION.c.custody_ref,
+                   DETENTION.c.arrested_at, DETENTION.c.birth_date, DETENTION.c.eligible,
+                   DETENTION.c.ineligible_reason)
+            .where(tuple_(DETENTION.c.suite, DETENTION.c.custody_ref).in_(keys)))
+    }
+    stored_tests = {
+        r.detention_id: r
+        for r in session.execute(select(TEST).where(
+            TEST.c.detention_id.in_([f.id for f in facts.values()])))
+    }
+    new, changed, unchanged = [], [], 0
+    for record, row in pairs:
+        detention = facts.get((row["suite"], row["custody_ref"]))
+        if detention is None:
+            errors.append(RowError(record.line, "custody_ref", row["custody_ref"],
+                                   f"no detention {row['suite']}/{row['custody_ref']}: "
+                                   "take in the detentions extract first", record.raw))
+            continue
+        try:
+            test_rows.check_against(row, detention, settings)
+        except FieldError as exc:
+            errors.append(RowError(record.line, exc.column, exc.value, exc.reason, record.raw))
+            continue
+        values = {k: v for k, v in row.items() if k not in ("suite", "custody_ref")}
+        values.update(detention_id=detention.id, batch_id=batch_id, updated_at=now)
+        stored = stored_tests.get(detention.id)
+        if stored is None:
+            new.append(values)
+        elif stored.row_hash != row["row_hash"]:
+            changed.append((stored, values))
+        else:
+            unchanged += 1
+    if new:
+        session.execute(insert(TEST), new)
+    for stored, values in changed:
+        session.execute(update(TEST).where(TEST.c.id == stored.id).values(**values))
+        changes = diff({k: getattr(stored, k) for k in AUDITED_TEST},
+                       {k: values[k] for k in AUDITED_TEST})
+        record_change(session, at=now, actor=f"batch:{batch_id}", entity="drug_test",
+                      entity_id=stored.id, action="updated", changes=changes)
+    return len(new), len(changed), unchanged, errors

@@ -1,0 +1,29 @@
+"""SQLModel tables. All datetimes are aware and stored in UTC; dates are Europe/London local dates.
+
+Split by the part of the process that owns them; everything is re-exported here so callers
+import from `dtoa.models`.
+"""
+
+from dtoa.models.audit import AuditEvent, JobRun
+from dtoa.models.custody import (
+    Detention,
+    DetentionOffence,
+    DrugTest,
+    IngestBatch,
+    RejectedRow,
+)
+from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
+
+__all__ = [
+    "Appointment",
+    "AuditEvent",
+    "Detention",
+    "DetentionOffence",
+    "DrugTest",
+    "IngestBatch",
+    "JobRun",
+    "Letter",
+    "ProsecutionCase",
+    "Referral",
+    "RejectedRow",
+]

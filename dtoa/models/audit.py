@@ -1,0 +1,36 @@
+"""The append-only audit trail and the scheduler's once-only run ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who or which batch changed what, from what to what. Rows are only ever inserted."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str  # a user name, or "batch:<id>", or "pipeline:<step>"
+    entity: str  # detention | drug_test | referral | appointment | prosecution_case | ...
+    entity_id: int
+    action: str  # created | updated | state_changed | ...
+    changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON {field: [old, new]}
+
+
+class JobRun(SQLModel, table=True):
+    """One claimed firing of a scheduled job: the unique key makes a second claim fail."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_id", "scheduled_for", name="uq_job_run_firing"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str
+    scheduled_for: datetime  # UTC
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "running"  # running | succeeded | failed
+    summary: str | None = Field(default=None, sa_column=Column(Text))

@@ -1,0 +1,101 @@
+"""Required assessments (Drugs Act 2005 Part 3): referrals, appointments, letters, prosecutions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+REFERRAL_STATES = (
+    "awaiting_assessment",
+    "attended",
+    "failed_to_attend",
+    "failed_to_remain",
+    "rescheduled",
+    "requirement_ceased",
+    "withdrawn",
+)
+APPOINTMENT_KINDS = ("initial", "follow_up")
+APPOINTMENT_STATES = (
+    "booked",
+    "attended",
+    "failed_to_attend",
+    "failed_to_remain",
+    "rescheduled",
+    "good_cause",
+    "outcome_overdue",
+    "not_required",
+)
+PROSECUTION_STATES = ("open", "charged", "summonsed", "no_further_action", "good_cause_accepted")
+
+
+class Referral(SQLModel, table=True):
+    """A requirement to attend an initial (s.9) and a follow-up (s.10) assessment."""
+
+    __tablename__ = "referral"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True)  # e.g. BAS-2022-000157
+    detention_id: int = Field(foreign_key="detention.id", unique=True)
+    drug_test_id: int = Field(foreign_key="drug_test.id", unique=True)
+    suite: str = Field(index=True)
+    provider: str = Field(index=True)
+    state: str = Field(default="awaiting_assessment", index=True)
+    no_capacity: bool = False
+    deadline_at: datetime  # UTC: the initial assessment must be no later than this
+    created_at: datetime
+    updated_at: datetime
+
+
+class Appointment(SQLModel, table=True):
+    """One booked assessment. A reschedule keeps the old row and books a new one."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (Index("ix_appointment_provider_slot", "provider", "scheduled_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    kind: str  # initial | follow_up
+    provider: str
+    scheduled_at: datetime  # UTC
+    location: str
+    state: str = Field(default="booked", index=True)
+    outcome_at: datetime | None = None
+    replaces_id: int | None = Field(default=None, foreign_key="appointment.id")
+    created_at: datetime
+    updated_at: datetime
+
+
+class Letter(SQLModel, table=True):
+    """A rendered letter. A changed appointment issues a new version marked amended; earlier
+    versions are kept."""
+
+    __tablename__ = "letter"
+    __table_args__ = (UniqueConstraint("referral_id", "kind", "version", name="uq_letter_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    kind: str  # referral | notice
+    version: int = 1
+    amended: bool = False
+    content_key: str  # hash of what the letter says; a new version only when it changes
+    path: str
+    sha256: str
+    issued_at: datetime
+
+
+class ProsecutionCase(SQLModel, table=True):
+    """A failure to attend or remain (Drugs Act 2005 s.12 or s.14) for a prosecutor's decision,
+    with the six-month time limit of the Magistrates' Courts Act 1980 s.127."""
+
+    __tablename__ = "prosecution_case"
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    appointment_id: int = Field(foreign_key="appointment.id", unique=True)
+    offence: str  # "Drugs Act 2005 s.12(3)" or "s.14(3)"
+    failure_on: date
+    time_limit_on: date
+    warn_from: date
+    state: str = Field(default="open", index=True)
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    opened_at: datetime
+    updated_at: datetime

@@ -1,0 +1,29 @@
+"""What every entry point (CLI, web, scheduler) builds once: settings, engine and clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from dtoa.clock import Clock, SystemClock
+from dtoa.config import Settings, load_settings
+from dtoa.store import create_schema, make_engine
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+
+    @cached_property
+    def engine(self) -> Engine:
+        engine = make_engine(self.settings.database_url)
+        create_schema(engine)
+        return engine
+
+
+def open_runtime(config: str | Path | None = None, clock: Clock | None = None) -> Runtime:
+    return Runtime(load_settings(config), clock or SystemClock())

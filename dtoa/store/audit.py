@@ -1,0 +1,51 @@
+"""The one audit writer: every state change goes through `record_change`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from dtoa.models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value differs."""
+    return {
+        key: [_plain(before.get(key)), _plain(after.get(key))]
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def record_change(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    entity: str,
+    entity_id: int,
+    action: str,
+    changes: dict[str, list[Any]],
+) -> AuditEvent:
+    """Append one audit row in the caller's transaction, so the change and its record commit
+    together or not at all."""
+    event = AuditEvent(
+        at=at,
+        actor=actor,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=json.dumps({k: [_plain(v) for v in pair] for k, pair in changes.items()},
+                           sort_keys=True),
+    )
+    session.add(event)
+    return event
