@@ -17,7 +17,7 @@ from dtoa.ingest.csvfile import (
     text,
 )
 from dtoa.rules.ages import age_on
-from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES, TestRecord, check_lawful, check_record
+from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES, SampleRecord, check_lawful, check_record
 from dtoa.rules.outcomes import result as result_of
 
 REQUIRED = ("suite", "custody_ref", "tested_at", "outcome")
@@ -47,7 +47,7 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
     """One test row as table values, checked on its own (the detention comes later)."""
     values = record.values
     outcome = parse_choice(values, "outcome", OUTCOMES)
-    test = TestRecord(
+    test = SampleRecord(
         outcome=outcome,
         cocaine=parse_result(values, "cocaine"),
         opiates=parse_result(values, "opiates"),

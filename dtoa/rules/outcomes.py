@@ -28,14 +28,14 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class TestRecord:
+class SampleRecord:
     outcome: str
     cocaine: bool | None = None
     opiates: bool | None = None
     not_tested_reason: str | None = None
 
 
-def result(record: TestRecord) -> str:
+def result(record: SampleRecord) -> str:
     """One word for the funnel: negative, positive by drug, or the reason no result exists."""
     if record.outcome != TESTED:
         return record.outcome
@@ -48,11 +48,11 @@ def result(record: TestRecord) -> str:
     return NEGATIVE
 
 
-def is_positive(record: TestRecord) -> bool:
+def is_positive(record: SampleRecord) -> bool:
     return result(record) in (POSITIVE_COCAINE, POSITIVE_OPIATES, POSITIVE_BOTH)
 
 
-def check_record(record: TestRecord, panel: tuple[str, ...]) -> list[Problem]:
+def check_record(record: SampleRecord, panel: tuple[str, ...]) -> list[Problem]:
     """A sample gives a result for every drug on the panel; no sample, no result."""
     problems = []
     values = {"cocaine": record.cocaine, "opiates": record.opiates}

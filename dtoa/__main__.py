@@ -1,0 +1,3 @@
+from dtoa.cli import main
+
+main()

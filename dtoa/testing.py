@@ -1,0 +1,109 @@
+"""Testing helpers shipped with the library (as structlog ships structlog.testing): a throwaway
+PostgreSQL server, row factories and a CSV writer, shared by the tests, the demo and the bench."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+POSTGRES_URL_ENV = "DTOA_TEST_POSTGRES_URL"
+
+
+def _pg_bindir() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(os.path.realpath(found)).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield the URL of a PostgreSQL server for tests: $DTOA_TEST_POSTGRES_URL when set, else a
+    new cluster started here on a loopback port (as the `postgres` user when run as root, since
+    PostgreSQL refuses to run as root), stopped and removed afterwards."""
+    if os.environ.get(POSTGRES_URL_ENV):
+        yield os.environ[POSTGRES_URL_ENV]
+        return
+    bindir = _pg_bindir()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL is not installed (no initdb); install postgresql or set "
+                           f"{POSTGRES_URL_ENV}")
+    folder = Path(tempfile.mkdtemp(prefix="dtoa-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", _free_port()
+    run = lambda *args: subprocess.run([*as_user, *args], check=True,  # noqa: E731
+                                       capture_output=True, text=True)
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+        "--encoding=UTF8", "--locale=C")
+    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),
+        "-w", "start")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_csv(path: Path, rows: Iterable[dict], columns: Iterable[str] | None = None) -> Path:
+    """Write dict rows as a UTF-8 CSV with a header (columns from the first row by default)."""
+    rows = list(rows)
+    columns = list(columns or (rows[0].keys() if rows else []))
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return Path(path)
+
+
+def detention_row(**values: str) -> dict:
+    """A detention extract row for an eligible adult arrested for theft at Basingstoke."""
+    row = {
+        "suite": "BASINGSTOKE",
+        "custody_ref": "BAS/22/0001",
+        "person_ref": "P0001",
+        "birth_date": "1990-05-17",
+        "arrested_at": "2022-10-03T14:05:00",
+        "offence_codes": "theft",
+        "inspector_authorised": "",
+        "authorising_inspector": "",
+        "home_area": "Basingstoke",
+    }
+    row.update(values)
+    return row
+
+
+def sample_row(**values: str) -> dict:
+    """A tests extract row: a sample positive for cocaine only, an hour after that arrest."""
+    row = {
+        "suite": "BASINGSTOKE",
+        "custody_ref": "BAS/22/0001",
+        "tested_at": "2022-10-03T15:05:00",
+        "outcome": "tested",
+        "cocaine": "positive",
+        "opiates": "negative",
+        "not_tested_reason": "",
+        "officer_ref": "PC 1234",
+    }
+    row.update(values)
+    return row
