@@ -12,7 +12,8 @@ pass_runtime = click.make_pass_decorator(Runtime)
 def print_batch(summary) -> None:  # noqa: ANN001
     """A batch's outcome for a person at a terminal: counts, then every rejected row."""
     if summary.already_ingested:
-        click.echo(f"{summary.source}: already taken in (batch {summary.batch_id}); nothing changed")
+        click.echo(f"{summary.source}: already taken in (batch {summary.batch_id}); "
+                   "nothing changed")
         return
     click.echo(f"{summary.source}: batch {summary.batch_id}: {summary.rows_read} rows read, "
                f"{summary.rows_inserted} new, {summary.rows_updated} updated, "

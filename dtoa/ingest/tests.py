@@ -17,7 +17,13 @@ from dtoa.ingest.csvfile import (
     text,
 )
 from dtoa.rules.ages import age_on
-from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES, SampleRecord, check_lawful, check_record
+from dtoa.rules.outcomes import (
+    NOT_TESTED_REASONS,
+    OUTCOMES,
+    SampleRecord,
+    check_lawful,
+    check_record,
+)
 from dtoa.rules.outcomes import result as result_of
 
 REQUIRED = ("suite", "custody_ref", "tested_at", "outcome")
@@ -92,7 +98,8 @@ def check_against(row: dict, detention: DetentionFacts, settings: Settings) -> N
     if problem:
         raise FieldError(problem.field, row["outcome"], problem.reason)
     if row["tested_at"] < detention.arrested_at:
-        raise FieldError("tested_at", row["tested_at"].isoformat(), "test time is before the arrest")
+        raise FieldError("tested_at", row["tested_at"].isoformat(),
+                         "test time is before the arrest")
     requested = row["outcome"] in ("tested", "refused", "failed_to_provide")
     minor = age_on(detention.birth_date, local_date(row["tested_at"], settings.tz)) < ADULT_AGE
     if requested and minor and not row["appropriate_adult"]:
