@@ -68,7 +68,7 @@ def _kinds(settings: Settings) -> dict[str, Kind]:
     return {
         "detentions": Kind(
             "detentions", detention_rows.REQUIRED,
-            lambda rec, s, now: detention_rows.parse(rec, s, fingerprint, now),
+            detention_rows.parser(settings, fingerprint),
             write_detentions,
         ),
         "tests": Kind("tests", test_rows.REQUIRED, test_rows.parse, write_tests),

@@ -38,13 +38,26 @@ class FieldError(ValueError):
         self.column, self.value, self.reason = column, value, reason
 
 
-@dataclass(frozen=True)
 class Record:
-    """One data row: its first line number in the file, its values by column, its raw text."""
+    """One data row: its first line number in the file, its values by column, its raw text.
 
-    line: int
-    values: dict[str, str]
-    raw: str
+    The raw text is only needed for a rejected row, so a row read from a file keeps its fields
+    and writes them back as CSV text only when asked (most rows are never asked)."""
+
+    __slots__ = ("line", "values", "_raw", "_fields")
+
+    def __init__(self, line: int, values: dict[str, str], raw: str | None = None,
+                 fields: list[str] | None = None) -> None:
+        self.line, self.values, self._raw, self._fields = line, values, raw, fields
+
+    @property
+    def raw(self) -> str:
+        if self._raw is None:
+            self._raw = raw_text(self._fields or ())
+        return self._raw
+
+    def __repr__(self) -> str:
+        return f"Record(line={self.line})"
 
 
 def raw_text(fields: Iterable[str]) -> str:
@@ -70,7 +83,8 @@ def read_records(path: Path) -> tuple[list[str], Iterator[Record]]:
             for fields in reader:
                 if fields and any(f.strip() for f in fields):
                     padded = fields + [""] * (len(header) - len(fields))
-                    yield Record(start, dict(zip(header, padded, strict=False)), raw_text(fields))
+                    yield Record(start, dict(zip(header, padded, strict=False)),
+                                 fields=fields)
                 start = reader.line_num + 1
 
     return header, records()

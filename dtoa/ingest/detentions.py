@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 
-from dtoa.config import Settings
+from dtoa.config import Settings, Suite
 from dtoa.ingest.csvfile import (
     FieldError,
     Record,
@@ -17,15 +18,37 @@ from dtoa.ingest.csvfile import (
 )
 from dtoa.rules.ages import age_on
 from dtoa.rules.detention import evaluate
+from dtoa.rules.eligibility import Eligibility
 
 REQUIRED = ("suite", "custody_ref", "person_ref", "birth_date", "arrested_at", "offence_codes")
 OPTIONAL = ("inspector_authorised", "authorising_inspector", "authorised_at", "authority_grounds",
             "home_area", "person_name")
 INPUT_FIELDS = REQUIRED + OPTIONAL
 MAX_AGE = 120
+HASHED = tuple(sorted((*INPUT_FIELDS, "arrest_date")))  # the columns of row_hash, in order
+HASHED_SET = frozenset(HASHED)
 
 
-def parse(record: Record, settings: Settings, fingerprint: str, now: datetime) -> dict:
+Judgement = tuple[Eligibility, str, tuple[dict, ...]]
+CACHE_LIMIT = 100_000
+
+
+def parser(settings: Settings, fingerprint: str) -> Callable[[Record, Settings, datetime], dict]:
+    """A row parser for one batch. Working out eligibility (offence catalogue, Class A
+    specification, route, suite, age) is the costly part of a row, and a national extract
+    repeats the same few hundred (offence codes, arrest date) combinations all day, so the
+    judgement is kept per combination of everything it depends on; the birth date enters only
+    as "old enough or not", which is all the rules ask of it."""
+    judged: dict[tuple, Judgement] = {}
+
+    def parse_row(record: Record, settings: Settings, now: datetime) -> dict:
+        return parse(record, settings, fingerprint, now, judged)
+
+    return parse_row
+
+
+def parse(record: Record, settings: Settings, fingerprint: str, now: datetime,
+          judged: dict[tuple, Judgement] | None = None) -> dict:
     """One detention row as table values, with its eligibility worked out on the arrest date.
     Raises FieldError naming the column at fault."""
     values = record.values
@@ -43,17 +66,24 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime) -
     arrest_date = local_date(arrested_at, settings.tz)
     if birth_date > arrest_date:
         raise FieldError("birth_date", values["birth_date"], "birth date is after the arrest")
-    if age_on(birth_date, arrest_date) > MAX_AGE:
+    age = age_on(birth_date, arrest_date)
+    if age > MAX_AGE:
         raise FieldError("birth_date", values["birth_date"], f"age over {MAX_AGE} at arrest")
     offence_codes = text(values, "offence_codes")
     authorised = bool(parse_bool(values, "inspector_authorised"))
     inspector = text(values, "authorising_inspector", required=False)
     authorised_at = parse_instant(values, "authorised_at", settings.tz, required=False)
-    eligibility, findings = evaluate(
-        settings, suite, arrest_date=arrest_date, birth_date=birth_date,
-        offence_codes=offence_codes, inspector_authorised=authorised,
-        authorising_inspector=inspector,
-    )
+    key = (suite_code, arrest_date, offence_codes, authorised, bool(inspector),
+           age >= suite.min_age)
+    judgement = judged.get(key) if judged is not None else None
+    if judgement is None:
+        judgement = _judge(settings, suite, arrest_date, birth_date, offence_codes, authorised,
+                           inspector)
+        if judged is not None:
+            if len(judged) >= CACHE_LIMIT:
+                judged.clear()
+            judged[key] = judgement
+    eligibility, codes, offences = judgement
     row = {
         "suite": suite_code,
         "custody_ref": custody_ref,
@@ -62,7 +92,7 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime) -
         "birth_date": birth_date,
         "arrested_at": arrested_at,
         "arrest_date": arrest_date,
-        "offence_codes": ";".join(f.code for f in findings),
+        "offence_codes": codes,
         "inspector_authorised": authorised,
         "authorising_inspector": inspector,
         "authorised_at": authorised_at,
@@ -70,14 +100,30 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime) -
         "home_area": text(values, "home_area", required=False),
     }
     row["row_hash"] = row_hash(row)
-    row.update(eligibility_columns(eligibility, birth_date, arrest_date, suite.min_age))
+    row["in_scope"] = eligibility.in_scope
+    row["eligible"] = eligibility.eligible
+    row["under_age"] = age < suite.min_age
+    row["ineligible_reason"] = eligibility.reason
+    row["route"] = eligibility.route
+    row["trigger_offence"] = eligibility.trigger_offence
     row["rules_version"] = fingerprint
-    row["offences"] = [
+    row["offences"] = offences
+    return row
+
+
+def _judge(settings: Settings, suite: Suite, arrest_date: date, birth_date: date,
+           offence_codes: str, authorised: bool, inspector: str | None) -> Judgement:
+    eligibility, findings = evaluate(
+        settings, suite, arrest_date=arrest_date, birth_date=birth_date,
+        offence_codes=offence_codes, inspector_authorised=authorised,
+        authorising_inspector=inspector,
+    )
+    offences = tuple(
         {"position": i, "code": f.code, "offence_key": f.key, "is_trigger": f.is_trigger,
          "finding": f.reason}
         for i, f in enumerate(findings)
-    ]
-    return row
+    )
+    return eligibility, ";".join(f.code for f in findings), offences
 
 
 def eligibility_columns(eligibility, birth_date, arrest_date, min_age) -> dict:  # noqa: ANN001
@@ -93,5 +139,6 @@ def eligibility_columns(eligibility, birth_date, arrest_date, min_age) -> dict: 
 
 def row_hash(row: dict) -> str:
     """What the force sent, normalised: equal hashes mean an unchanged row."""
-    joined = "\x1f".join("" if row[k] is None else str(row[k]) for k in sorted(row))
+    keys = HASHED if row.keys() == HASHED_SET else sorted(row)
+    joined = "\x1f".join("" if row[k] is None else str(row[k]) for k in keys)
     return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
 from dtoa.config import Settings
 from dtoa.ingest import detentions as detention_rows
 from dtoa.ingest import tests as test_rows
+from dtoa.ingest.bulk import allocate_ids, by_natural_key, insert_rows
 from dtoa.ingest.csvfile import FieldError, Record, RowError
 from dtoa.models import Detention, DetentionOffence, DrugTest
 from dtoa.store.audit import diff, record_change
@@ -23,6 +24,13 @@ AUDITED_DETENTION = detention_rows.INPUT_FIELDS + (
     "trigger_offence")
 AUDITED_TEST = ("tested_at", "outcome", "cocaine", "opiates", "result", "not_tested_reason",
                 "officer_ref", "appropriate_adult", "disputed", "declared_medication")
+
+DETENTION_COLUMNS = (*detention_rows.HASHED, "row_hash", "in_scope", "eligible", "under_age",
+                     "ineligible_reason", "route", "trigger_offence", "rules_version")
+OFFENCE_COLUMNS = ("position", "code", "offence_key", "is_trigger", "finding")
+TEST_COLUMNS = ("detention_id", "batch_id", "updated_at", "tested_at", "outcome", "cocaine",
+                "opiates", "result", "not_tested_reason", "officer_ref", "appropriate_adult",
+                "disputed", "declared_medication", "row_hash")
 
 Pairs = list[tuple[Record, dict]]
 
@@ -51,11 +59,11 @@ def write_detentions(session: Session, pairs: Pairs, *, settings: Settings, batc
                                        "detention")
     if not pairs:
         return 0, 0, 0, errors
-    keys = {(row["suite"], row["custody_ref"]) for _, row in pairs}
     existing = {
         (r.suite, r.custody_ref): r
-        for r in session.execute(select(DETENTION).where(
-            tuple_(DETENTION.c.suite, DETENTION.c.custody_ref).in_(list(keys))))
+        for r in by_natural_key(session, DETENTION, (
+            DETENTION.c.id, DETENTION.c.suite, DETENTION.c.custody_ref, DETENTION.c.row_hash,
+            DETENTION.c.rules_version), {(row["suite"], row["custody_ref"]) for _, row in pairs})
     }
     new, changed, unchanged = [], [], 0
     for _, row in pairs:
@@ -68,7 +76,8 @@ def write_detentions(session: Session, pairs: Pairs, *, settings: Settings, batc
             unchanged += 1
     if new:
         _insert_detentions(session, new, batch_id, now)
-    for stored, row in changed:
+    for known, row in changed:
+        stored = session.execute(select(DETENTION).where(DETENTION.c.id == known.id)).one()
         _update_detention(session, stored, row, batch_id, now)
     return len(new), len(changed), unchanged, errors
 
@@ -80,14 +89,15 @@ def _table_values(row: dict, batch_id: int, now: datetime) -> dict:
 
 
 def _insert_detentions(session: Session, rows: list[dict], batch_id: int, now: datetime) -> None:
-    ids = session.execute(
-        insert(DETENTION).returning(DETENTION.c.id, sort_by_parameter_order=True),
-        [_table_values(row, batch_id, now) for row in rows],
-    ).scalars().all()
-    offences = [dict(o, detention_id=i) for i, row in zip(ids, rows, strict=True)
-                for o in row["offences"]]
-    if offences:
-        session.execute(insert(OFFENCE), offences)
+    """New detentions and their offences, through the bulk lane: ids are drawn first so each
+    offence row carries its detention's id without reading anything back."""
+    ids = allocate_ids(session, DETENTION, len(rows))
+    columns = DETENTION_COLUMNS
+    insert_rows(session, DETENTION, ("id", "batch_id", "updated_at", *columns), (
+        (i, batch_id, now, *[row[c] for c in columns]) for i, row in zip(ids, rows, strict=True)))
+    insert_rows(session, OFFENCE, ("detention_id", *OFFENCE_COLUMNS), (
+        (i, *[o[c] for c in OFFENCE_COLUMNS])
+        for i, row in zip(ids, rows, strict=True) for o in row["offences"]))
 
 
 def _update_detention(session: Session, stored, row: dict, batch_id: int, now: datetime) -> None:  # noqa: ANN001
@@ -110,21 +120,17 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
                                        "the test of detention")
     if not pairs:
         return 0, 0, 0, errors
-    keys = list({(row["suite"], row["custody_ref"]) for _, row in pairs})
-    facts = {
-        (r.suite, r.custody_ref): test_rows.DetentionFacts(
+    facts, stored_tests = {}, {}
+    for r in by_natural_key(session, DETENTION, (
+            DETENTION.c.id, DETENTION.c.suite, DETENTION.c.custody_ref, DETENTION.c.arrested_at,
+            DETENTION.c.birth_date, DETENTION.c.eligible, DETENTION.c.ineligible_reason,
+            TEST.c.id.label("test_id"), TEST.c.row_hash.label("test_hash")),
+            {(row["suite"], row["custody_ref"]) for _, row in pairs},
+            outer=(TEST, TEST.c.detention_id == DETENTION.c.id)):
+        facts[(r.suite, r.custody_ref)] = test_rows.DetentionFacts(
             r.id, r.arrested_at, r.birth_date, r.eligible, r.ineligible_reason)
-        for r in session.execute(
-            select(DETENTION.c.id, DETENTION.c.suite, DETENTION.c.custody_ref,
-                   DETENTION.c.arrested_at, DETENTION.c.birth_date, DETENTION.c.eligible,
-                   DETENTION.c.ineligible_reason)
-            .where(tuple_(DETENTION.c.suite, DETENTION.c.custody_ref).in_(keys)))
-    }
-    stored_tests = {
-        r.detention_id: r
-        for r in session.execute(select(TEST).where(
-            TEST.c.detention_id.in_([f.id for f in facts.values()])))
-    }
+        if r.test_id is not None:
+            stored_tests[r.id] = r
     new, changed, unchanged = [], [], 0
     for record, row in pairs:
         detention = facts.get((row["suite"], row["custody_ref"]))
@@ -143,13 +149,14 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
         stored = stored_tests.get(detention.id)
         if stored is None:
             new.append(values)
-        elif stored.row_hash != row["row_hash"]:
+        elif stored.test_hash != row["row_hash"]:
             changed.append((stored, values))
         else:
             unchanged += 1
     if new:
-        session.execute(insert(TEST), new)
-    for stored, values in changed:
+        insert_rows(session, TEST, TEST_COLUMNS, ([v[c] for c in TEST_COLUMNS] for v in new))
+    for known, values in changed:
+        stored = session.execute(select(TEST).where(TEST.c.id == known.test_id)).one()
         session.execute(update(TEST).where(TEST.c.id == stored.id).values(**values))
         changes = diff({k: getattr(stored, k) for k in AUDITED_TEST},
                        {k: values[k] for k in AUDITED_TEST})
