@@ -7,7 +7,7 @@ a national extract's size; these helpers keep it to one statement per chunk.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import ARRAY, Table, Text, and_, bindparam, func, select
 from sqlalchemy.sql import ColumnElement, Select
@@ -38,7 +38,7 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     would store them (SQLite's datetime text, booleans as 0/1)."""
     connection = session.connection()
     dialect = connection.dialect
-    processors = [(i, p) for i, name in enumerate(columns)
+    processors = [(i, _memo(p)) for i, name in enumerate(columns)
                   if (p := table.c[name].type._cached_bind_processor(dialect)) is not None]
     if processors:
         rows = (_processed(row, processors) for row in rows)
@@ -54,6 +54,24 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
             cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", rows)
     finally:
         cursor.close()
+
+
+def _memo(process: Callable, limit: int = 50_000) -> Callable:
+    """A bind processor that remembers its answers: dates, flags and the batch's own time
+    repeat across a chunk, and the processors (timezone checks, text formatting) are the
+    costliest part of a row on this path."""
+    seen: dict = {}
+
+    def processed(value: object) -> object:
+        try:
+            return seen[value]
+        except KeyError:
+            if len(seen) >= limit:
+                seen.clear()
+            seen[value] = result = process(value)
+            return result
+
+    return processed
 
 
 def _processed(row: Sequence, processors: list) -> list:

@@ -77,12 +77,15 @@ def read_records(path: Path) -> tuple[list[str], Iterator[Record]]:
         handle.close()
         return [], iter(())
 
+    width = len(header)
+
     def records() -> Iterator[Record]:
         with handle:
             start = reader.line_num + 1
             for fields in reader:
-                if fields and any(f.strip() for f in fields):
-                    padded = fields + [""] * (len(header) - len(fields))
+                if "".join(fields).strip():
+                    padded = fields + [""] * (width - len(fields)) if len(fields) < width \
+                        else fields
                     yield Record(start, dict(zip(header, padded, strict=False)),
                                  fields=fields)
                 start = reader.line_num + 1

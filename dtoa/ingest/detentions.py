@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -19,6 +20,7 @@ from dtoa.ingest.csvfile import (
 from dtoa.rules.ages import age_on
 from dtoa.rules.detention import evaluate
 from dtoa.rules.eligibility import Eligibility
+from dtoa.rules.offences import change_dates
 
 REQUIRED = ("suite", "custody_ref", "person_ref", "birth_date", "arrested_at", "offence_codes")
 OPTIONAL = ("inspector_authorised", "authorising_inspector", "authorised_at", "authority_grounds",
@@ -37,18 +39,22 @@ def parser(settings: Settings, fingerprint: str) -> Callable[[Record, Settings, 
     """A row parser for one batch. Working out eligibility (offence catalogue, Class A
     specification, route, suite, age) is the costly part of a row, and a national extract
     repeats the same few hundred (offence codes, arrest date) combinations all day, so the
-    judgement is kept per combination of everything it depends on; the birth date enters only
-    as "old enough or not", which is all the rules ask of it."""
+    judgement is kept per combination of everything it depends on: the codes, the period of
+    the catalogue the arrest falls in (`change_dates`), whether the suite was live, the
+    inspector's authority, and "old enough or not", which is all the rules ask of the birth
+    date."""
     judged: dict[tuple, Judgement] = {}
+    periods = change_dates(settings.offences, settings.law)
 
     def parse_row(record: Record, settings: Settings, now: datetime) -> dict:
-        return parse(record, settings, fingerprint, now, judged)
+        return parse(record, settings, fingerprint, now, judged, periods)
 
     return parse_row
 
 
 def parse(record: Record, settings: Settings, fingerprint: str, now: datetime,
-          judged: dict[tuple, Judgement] | None = None) -> dict:
+          judged: dict[tuple, Judgement] | None = None, periods: tuple[date, ...] = ()
+          ) -> dict:
     """One detention row as table values, with its eligibility worked out on the arrest date.
     Raises FieldError naming the column at fault."""
     values = record.values
@@ -73,8 +79,8 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime,
     authorised = bool(parse_bool(values, "inspector_authorised"))
     inspector = text(values, "authorising_inspector", required=False)
     authorised_at = parse_instant(values, "authorised_at", settings.tz, required=False)
-    key = (suite_code, arrest_date, offence_codes, authorised, bool(inspector),
-           age >= suite.min_age)
+    key = (bisect_right(periods, arrest_date), arrest_date >= suite.live_from, offence_codes,
+           authorised, bool(inspector), age >= suite.min_age)
     judgement = judged.get(key) if judged is not None else None
     if judgement is None:
         judgement = _judge(settings, suite, arrest_date, birth_date, offence_codes, authorised,
@@ -140,5 +146,5 @@ def eligibility_columns(eligibility, birth_date, arrest_date, min_age) -> dict: 
 def row_hash(row: dict) -> str:
     """What the force sent, normalised: equal hashes mean an unchanged row."""
     keys = HASHED if row.keys() == HASHED_SET else sorted(row)
-    joined = "\x1f".join("" if row[k] is None else str(row[k]) for k in keys)
+    joined = "\x1f".join(["" if row[k] is None else str(row[k]) for k in keys])
     return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()

@@ -85,7 +85,7 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
         "declared_medication": text(values, "declared_medication", required=False),
     }
     row["row_hash"] = hashlib.blake2b(
-        "\x1f".join("" if row[k] is None else str(row[k]) for k in sorted(row)).encode(),
+        "\x1f".join(["" if row[k] is None else str(row[k]) for k in sorted(row)]).encode(),
         digest_size=16,
     ).hexdigest()
     return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dtoa.config import Law, Offence
 
@@ -77,3 +77,18 @@ def classify_offences(
     codes: Iterable[str], on: date, catalogue: Mapping[str, Offence], law: Law
 ) -> tuple[OffenceFinding, ...]:
     return tuple(classify_offence(code, on, catalogue, law) for code in codes)
+
+
+def change_dates(offences: Iterable[Offence], law: Law) -> tuple[date, ...]:
+    """Every date on which what an offence code means can change: a Schedule 6 entry coming
+    into or going out of force, or the Class A specification changing (SI 2023/784). Between
+    two of these dates `classify_offence` answers the same for the same code, so a bulk reader
+    may judge a combination of codes once per period instead of once per row. A new
+    date-dependent rule in this module must add its dates here."""
+    dates: set[date] = set()
+    for item in (*offences, *law.specified_class_a):
+        if item.from_:
+            dates.add(item.from_)
+        if item.until:
+            dates.add(item.until + timedelta(days=1))
+    return tuple(sorted(dates))
