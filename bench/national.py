@@ -80,7 +80,8 @@ def _pair(rng: random.Random, i: int, day: date, prefix: str) -> tuple[dict, dic
     if roll < 0.50:
         codes, authorised, inspector = rng.choice(TRIGGER_CODES), "", ""
     elif roll < 0.58:
-        codes, authorised, inspector = rng.choice(OTHER_CODES), "true", f"Insp {rng.randrange(9999)}"
+        inspector = f"Insp {rng.randrange(9999)}"
+        codes, authorised = rng.choice(OTHER_CODES), "true"
     else:
         codes, authorised, inspector = rng.choice(OTHER_CODES), "", ""
     if rng.random() < 0.2:

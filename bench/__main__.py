@@ -1,0 +1,125 @@
+"""`python -m bench`: ingest against a raw baseline, one night's pipeline on a year of history,
+the weekly funnel on five years, and each step's peak memory, in one run, as a table.
+
+    python -m bench                       # national size on SQLite (takes a while)
+    python -m bench --scale 0.01          # a smoke run in seconds
+    python -m bench --database postgresql # the same on a throwaway PostgreSQL server
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import ExitStack
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.report import render
+from dtoa.testing import postgres_server
+
+YEAR = 1_000_000  # detentions a year, nationally (the issue: 700,000 to 1,000,000)
+HISTORY_START, NIGHT = date(2023, 1, 1), date(2024, 1, 1)
+FUNNEL_START, FUNNEL_WEEK = date(2019, 1, 1), date(2023, 6, 5)  # a Monday
+
+
+def main(argv: list[str] | None = None) -> dict:
+    options = _options(argv)
+    workdir = Path(options.workdir or tempfile.mkdtemp(prefix="dtoa-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        databases = _Databases(workdir, stack if options.database == "postgresql" else None)
+        results = run(workdir, databases, options.scale, options.skip_funnel)
+    results["database"], results["scale"] = options.database, options.scale
+    print(render(results))
+    if options.json:
+        Path(options.json).write_text(json.dumps(results, indent=2, default=str))
+    if not options.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def _options(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction of national size (1.0 = 1,000,000 detentions a year)")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workdir", help="keep extracts and databases here (default: a "
+                                          "temporary folder, removed afterwards)")
+    parser.add_argument("--json", help="also write the results as JSON to this file")
+    parser.add_argument("--skip-funnel", action="store_true",
+                        help="leave out the five-year funnel history (the longest step)")
+    return parser.parse_args(argv)
+
+
+class _Databases:
+    """A fresh database per step: an SQLite file, or a new database on one PostgreSQL server."""
+
+    def __init__(self, workdir: Path, stack: ExitStack | None) -> None:
+        self.workdir, self.server = workdir, None
+        if stack is not None:
+            self.server = stack.enter_context(postgres_server())
+
+    def fresh(self, name: str) -> str:
+        if self.server is None:
+            path = self.workdir / f"{name}.sqlite"
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            return f"sqlite:///{path}"
+        admin = sa.create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS bench_{name} WITH (FORCE)"))
+            connection.execute(sa.text(f"CREATE DATABASE bench_{name}"))
+        admin.dispose()
+        return sa.engine.make_url(self.server).set(database=f"bench_{name}").render_as_string(
+            hide_password=False)
+
+
+def step(name: str, **args: object) -> dict:
+    """Run one step in a process of its own; its peak memory is then its own."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
+    env.pop("DTOA_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bench.steps", name, json.dumps(args,
+                          default=str)], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench step {name} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool) -> dict:
+    rows = max(int(YEAR * scale), 400)
+    results: dict = {"rows": rows}
+    extracts = workdir / "year"
+    results["generate_year"] = step("generate", folder=extracts, rows=rows,
+                                    start=HISTORY_START, end=NIGHT, prefix="Y")
+    year_db = databases.fresh("year")
+    results["ingest"] = step("ingest", folder=extracts, url=year_db)
+    results["baseline"] = step("baseline", folder=extracts, url=databases.fresh("baseline"))
+    night = workdir / "night"
+    results["generate_night"] = step("generate", folder=night / "extract",
+                                     rows=max(rows // 365, 10), start=NIGHT,
+                                     end=NIGHT + timedelta(days=1), prefix="T")
+    for kind in ("detentions", "tests"):
+        (night / "inbox" / kind).mkdir(parents=True, exist_ok=True)
+        shutil.move(night / "extract" / f"{kind}.csv", night / "inbox" / kind / f"{kind}.csv")
+    results["nightly"] = step("nightly", folder=night, url=year_db)
+    if not skip_funnel:
+        history = workdir / "five_years"
+        results["generate_five_years"] = step("generate", folder=history, rows=rows * 5,
+                                              start=FUNNEL_START, end=NIGHT, prefix="F")
+        five_db = databases.fresh("five_years")
+        results["history_ingest"] = step("ingest", folder=history, url=five_db)
+        results["funnel"] = step("funnel", folder=history, url=five_db, week=FUNNEL_WEEK)
+    return results
+
+
+if __name__ == "__main__":
+    main()
