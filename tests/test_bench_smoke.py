@@ -1,0 +1,28 @@
+"""A small run of the benchmark, so it cannot rot: every row of the table is there and the
+figures are sane (no timing assertions: performance lives in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+from bench.__main__ import main
+
+
+def test_a_small_benchmark_run_prints_every_measure(tmp_path, capsys):
+    results = main(["--scale", "0.002", "--workdir", str(tmp_path)])
+    table = capsys.readouterr().out
+    for measure in ("ingest rows/s", "ingest peak memory", "raw baseline",
+                    "nightly pipeline, one night on a year", "step ingest_inbox",
+                    "step eligibility", "five-year history ingest rows/s",
+                    "weekly funnel, one suite", "weekly funnel, all suites"):
+        assert measure in table
+    ingest, baseline = results["ingest"], results["baseline"]
+    assert ingest["rejected"] == 0 and ingest["inserted"] == ingest["rows"] == baseline["rows"]
+    assert ingest["rows"] > results["rows"]  # detentions and their tests
+    assert 0 < ingest["peak_mb"] < 500 and ingest["seconds"] > 0
+    night = results["nightly"]["steps"]["ingest_inbox"]["summary"]
+    assert night["files"] == 2 and night["rows_rejected"] == 0
+    funnel = results["funnel"]
+    assert funnel["history_detentions"] == 5 * results["rows"]
+    everyone, one = funnel["sql_all_suites"], funnel["sql_one_suite"]
+    assert everyone["detentions"] > 0 and everyone["detentions"] >= one["detentions"]
+    assert everyone["in_scope"] >= everyone["eligible"] >= everyone["tested"] >= \
+        everyone["positive"] > 0
