@@ -91,7 +91,8 @@ def by_natural_key(session: Session, table: Table, columns: Sequence[ColumnEleme
     keys = list(keys)
     if session.connection().dialect.name == "postgresql":
         wanted = func.unnest(bindparam("suites", type_=ARRAY(Text)),
-                             bindparam("refs", type_=ARRAY(Text))).table_valued("suite", "ref")
+                             bindparam("refs", type_=ARRAY(Text))).table_valued(
+            "suite", "ref").render_derived(name="wanted")
         on = and_(table.c.suite == wanted.c.suite, table.c.custody_ref == wanted.c.ref)
         params = {"suites": [k[0] for k in keys], "refs": [k[1] for k in keys]}
     else:
