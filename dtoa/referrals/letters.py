@@ -76,10 +76,10 @@ def contexts(settings: Settings, referral: Referral, detention: Detention, test:
               "appointment_when": long_instant(initial.scheduled_at, settings),
               "appointment_place": initial.location,
               "contact_officer": settings.referrals.contact_officer}
-    drugs = positive_drugs(test.cocaine, test.opiates)
+    drugs, born = positive_drugs(test.cocaine, test.opiates), detention.birth_date
     return {
         "referral": {**shared, "person_label": label, "person": person,
-                     "birth_date": f"{detention.birth_date.day} {detention.birth_date:%B %Y}", "suite": suite.name,
+                     "birth_date": f"{born.day} {born:%B %Y}", "suite": suite.name,
                      "test_date": long_date(test.tested_at.astimezone(settings.tz).date()),
                      "positive_for": " and ".join(drugs), "grounds": _grounds(detention,
                                                                                settings)},
