@@ -10,7 +10,7 @@ import pytest
 from dtoa.config import Provider, Session
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.referrals import (
-    TestFacts,
+    AssessmentFacts,
     format_reference,
     initial_window,
     no_referral_reason,
@@ -53,15 +53,15 @@ def test_reference_is_prefix_year_and_six_digit_sequence():
 
 
 @pytest.mark.parametrize(("facts", "reason"), [
-    (TestFacts("positive_cocaine", True, 30), None),
-    (TestFacts("positive_both", True, 18), None),
-    (TestFacts("negative", True, 30), "not_positive"),
-    (TestFacts("refused", True, 30), "not_positive"),
-    (TestFacts("positive_opiates", False, 30), "detention_not_eligible"),
-    (TestFacts("positive_opiates", True, 17), "under_18"),
-    (TestFacts("positive_cocaine", True, 30, disputed=True), None),
-    (TestFacts("positive_cocaine", True, 30, disputed=True, lab_confirmed=True), None),
-    (TestFacts("positive_cocaine", True, 30, disputed=True, lab_confirmed=False),
+    (AssessmentFacts("positive_cocaine", True, 30), None),
+    (AssessmentFacts("positive_both", True, 18), None),
+    (AssessmentFacts("negative", True, 30), "not_positive"),
+    (AssessmentFacts("refused", True, 30), "not_positive"),
+    (AssessmentFacts("positive_opiates", False, 30), "detention_not_eligible"),
+    (AssessmentFacts("positive_opiates", True, 17), "under_18"),
+    (AssessmentFacts("positive_cocaine", True, 30, disputed=True), None),
+    (AssessmentFacts("positive_cocaine", True, 30, disputed=True, lab_confirmed=True), None),
+    (AssessmentFacts("positive_cocaine", True, 30, disputed=True, lab_confirmed=False),
      "lab_not_confirmed"),
 ])
 def test_who_is_required_to_attend(facts, reason):

@@ -18,7 +18,7 @@ from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.referrals import (
     POSITIVE_RESULTS,
     BookingWindow,
-    TestFacts,
+    AssessmentFacts,
     format_reference,
     initial_window,
     no_referral_reason,
@@ -36,9 +36,9 @@ class CreateSummary:
     not_referred: int = 0
 
 
-def facts_of(test: DrugTest, detention: Detention, settings: Settings) -> TestFacts:
+def facts_of(test: DrugTest, detention: Detention, settings: Settings) -> AssessmentFacts:
     test_date = test.tested_at.astimezone(settings.tz).date()
-    return TestFacts(result=test.result, detention_eligible=detention.eligible,
+    return AssessmentFacts(result=test.result, detention_eligible=detention.eligible,
                      age_at_test=age_on(detention.birth_date, test_date),
                      disputed=test.disputed, lab_confirmed=test.lab_confirmed)
 

@@ -28,7 +28,7 @@ NO_REFERRAL_REASONS = (NOT_POSITIVE, DETENTION_NOT_ELIGIBLE, UNDER_18, LAB_NOT_C
 
 
 @dataclass(frozen=True)
-class TestFacts:
+class AssessmentFacts:
     """What the referral decision needs to know about one test and its detention."""
 
     result: str
@@ -38,7 +38,7 @@ class TestFacts:
     lab_confirmed: bool | None = None
 
 
-def no_referral_reason(facts: TestFacts) -> str | None:
+def no_referral_reason(facts: AssessmentFacts) -> str | None:
     """None when the test supports a requirement to attend; else the first reason it does not.
 
     A lawful test (PACE 1984 s.63B, so an eligible detention) with a positive result (Drugs Act
