@@ -17,8 +17,8 @@ from dtoa.rules.ages import age_on
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.referrals import (
     POSITIVE_RESULTS,
-    BookingWindow,
     AssessmentFacts,
+    BookingWindow,
     format_reference,
     initial_window,
     no_referral_reason,
