@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, AuditEvent, Referral
 from dtoa.referrals import list_referrals, record_lab_result
+from dtoa.rules.calendar import WorkingCalendar
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, sample_row, write_csv
 from pipelines.referrals import referrals
@@ -246,3 +247,20 @@ def test_a_test_taken_in_after_its_deadline_is_flagged_not_booked_late(
     row = referred(engine)["LATE"]
     assert row.no_capacity and row.appointment_at is None
     assert count(engine, Appointment) == 0
+
+
+def test_over_christmas_no_appointment_falls_on_a_weekend_or_bank_holiday(
+        engine, settings, clock, load):
+    clock.set(london(2022, 12, 23, 17, 0))
+    rows = [person(f"X{i:02d}", arrested_at="2022-12-23T13:00:00",
+                   test_tested_at="2022-12-23T15:30:00") for i in range(17)]
+    load([d for d, _ in rows], [t for _, t in rows])
+    summary = referrals(engine, settings, clock)
+    with session_scope(engine) as session:
+        slots = session.execute(sa.select(Appointment.scheduled_at)).scalars().all()
+    days = sorted({s.astimezone(LONDON).date().isoformat() for s in slots})
+    # NHRS, 3 places a session: Wed 28 (14:00), Thu 29, Fri 30 December, Tue 3 and Wed 4
+    # January (14:00); 2 January 2023 is a bank holiday. 15 places, so 2 have no capacity.
+    assert days == ["2022-12-28", "2022-12-29", "2022-12-30", "2023-01-03", "2023-01-04"]
+    assert all(WorkingCalendar().is_working_day(s.astimezone(LONDON).date()) for s in slots)
+    assert (summary["booked"], summary["no_capacity"]) == (15, 2)
