@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, AuditEvent, Referral
-from dtoa.referrals import list_referrals, record_lab_result
+from dtoa.referrals import list_referrals, record_lab_result, set_appointment_state
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, sample_row, write_csv
@@ -182,7 +182,8 @@ def test_a_later_run_books_a_no_capacity_referral_when_a_place_is_freed(
     assert referred(engine)["WAITING"].no_capacity
     with session_scope(engine) as session:  # one booked place is cancelled
         first = session.execute(sa.select(Appointment).order_by(Appointment.id)).scalars().first()
-        first.state = "cancelled"
+        set_appointment_state(session, first, "cancelled", at=clock.now(), actor="desk:PC1",
+                              reason="good cause: rebooked elsewhere")
     clock.advance(hours=1)
     summary = referrals(engine, settings, clock)
     row = referred(engine)["WAITING"]
