@@ -154,7 +154,7 @@ def test_attended_with_a_follow_up_required_then_the_follow_up_attended(
     assert audit(engine, "referral", referral_id) == [
         ("NHRS", "state_changed", {"state": ["awaiting_assessment", "attended"]})]
     assert [a for _, a, _ in audit(engine, "appointment", follow_up.id)] == [
-        "created", "outcome_recorded"]
+        "booked", "outcome_recorded"]
 
 
 def test_no_follow_up_required_ends_the_requirement_at_the_initial_assessment(

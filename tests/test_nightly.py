@@ -23,7 +23,7 @@ def test_the_nightly_steps_run_in_the_agreed_order():
 @pytest.mark.skipif(importlib.util.find_spec("pipelines.referrals") is None,
                     reason="the referral steps (issue 3) are not merged yet")
 def test_run_nightly_runs_every_step_once(dtoa):
-    output = dtoa("run", "nightly", "--quiet").output
+    output = dtoa("run", "nightly", "--quiet").stdout
     assert [line.split(":")[0] for line in output.splitlines()] == [
         "ingest_inbox", "eligibility", "referrals", "letters", "sweep"]
 

@@ -2,7 +2,8 @@
 
 The checks are the pure rules in `dtoa.rules.attendance`; everything here loads the state,
 applies a report the rules allow, and audits each change in the caller's transaction. Every
-check runs before the first write, so a refused report leaves nothing behind.
+check runs before the first write (a new time that is not a free session is refused before
+anything is written), so a refused report leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from dtoa.attendance.booking import book, follow_up_slot
+from dtoa.attendance.booking import book, book_at, follow_up_window
 from dtoa.clock import Clock, as_utc
 from dtoa.config import Settings
 from dtoa.ingest.csvfile import FieldError
@@ -80,22 +81,25 @@ def _apply(session: Session, settings: Settings, referral: Referral, current: Ap
            now: datetime, actor: str, assessment: str, outcome: str, outcome_at: datetime,
            new_at: datetime | None, follow_up_required: bool | None) -> OutcomeResult:
     before = current.state
+    booked, no_capacity = None, False
+    if outcome in (rules.RESCHEDULED, rules.GOOD_CAUSE) and new_at:
+        booked = book_at(session, settings, referral, kind=assessment, at=new_at, now=now,
+                         actor=actor, reason=outcome, replaces=current)
+    if assessment == rules.INITIAL and outcome == rules.ATTENDED and follow_up_required:
+        if new_at:  # the time the assessor gave in writing (s.13)
+            booked = book_at(session, settings, referral, kind=rules.FOLLOW_UP, at=new_at,
+                             now=now, actor=actor, reason="follow_up_required")
+        else:
+            earliest, latest = follow_up_window(settings, outcome_at)
+            booked = book(session, settings, referral, kind=rules.FOLLOW_UP,
+                          earliest=earliest, latest=latest, now=now, actor=actor,
+                          reason="follow_up_required")
+            no_capacity = booked is None
     record_change(session, at=now, actor=actor, entity="appointment", entity_id=current.id,
                   action="outcome_recorded", changes={
                       "state": [before, outcome], "outcome_at": [current.outcome_at, outcome_at]})
     current.state, current.outcome_at, current.updated_at = outcome, outcome_at, now
     session.add(current)
-    booked, no_capacity = None, False
-    if outcome in (rules.RESCHEDULED, rules.GOOD_CAUSE) and new_at:
-        booked = book(session, settings, referral, kind=assessment, at=new_at, now=now,
-                      actor=actor, replaces=current)
-    if assessment == rules.INITIAL and outcome == rules.ATTENDED and follow_up_required:
-        at = new_at or follow_up_slot(session, settings, referral.provider, outcome_at)
-        if at is None:
-            no_capacity = True
-        else:
-            booked = book(session, settings, referral, kind=rules.FOLLOW_UP, at=at, now=now,
-                          actor=actor)
     if outcome == rules.GOOD_CAUSE:
         close_for_good_cause(session, current, now=now, actor=actor)
     _move_referral(session, referral, now=now, actor=actor, assessment=assessment,
