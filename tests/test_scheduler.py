@@ -88,7 +88,7 @@ def test_two_schedulers_started_by_mistake_run_the_nightly_job_once(config_file,
     assert seen.count("job.started") == 1, outputs
     assert seen.count("job.skipped") == 1, outputs
     runs = nightly_runs(config_file, db_url)
-    assert [r.scheduled_for for r in runs] == [moment]
+    assert [(r.scheduled_for, r.status) for r in runs] == [(moment, "succeeded")]
     assert ingested_batches(db_url) == 1
     assert (config_file.parent / "processed" / "detentions" / "d.csv").exists()
 
@@ -111,7 +111,7 @@ def test_a_nightly_run_missed_while_stopped_is_caught_up_once_on_restart(config_
     assert events(err).count("job.started") == 1, err
     assert "scheduler.job_kept" in events(err)
     runs = nightly_runs(config_file, db_url)
-    assert [r.scheduled_for for r in runs] == [moment]
+    assert [(r.scheduled_for, r.status) for r in runs] == [(moment, "succeeded")]
     assert ingested_batches(db_url) == 1
     # a third start finds the firing done: the next is tomorrow, nothing runs again
     again = start_scheduler(config_file, at, exit_after=4)
