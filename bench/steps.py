@@ -17,12 +17,16 @@ from sqlalchemy import text
 from bench import national
 from bench.baseline import load as load_baseline
 from bench.funnel_sql import hand_written_funnel
+from bench.history import letters_already_sent
 from dtoa import log
 from dtoa.clock import FixedClock
 from dtoa.ingest import ingest_file
 from dtoa.store import create_schema, make_engine
 
 NIGHT = date(2024, 1, 1)  # the night measured; history runs up to it
+# Run over the history the night before, untimed, so the night measured has only its own new
+# positives to refer and letters to render (see bench/history.py).
+HISTORY_SETUP = ("eligibility", "referrals", "sweep")
 
 
 def _engine(args: dict):  # noqa: ANN202
@@ -73,6 +77,14 @@ def nightly(args: dict) -> dict:
     clock = FixedClock(datetime(NIGHT.year, NIGHT.month, NIGHT.day, 2, tzinfo=UTC)
                        + timedelta(days=1))
     steps, pending = nightly_steps()
+    setup = {}
+    for step in steps:
+        if step.__name__ in HISTORY_SETUP:
+            started = time.perf_counter()
+            summary = step(engine, settings, FixedClock(clock.now() - timedelta(days=1)))
+            setup[step.__name__] = {"seconds": time.perf_counter() - started,
+                                    "summary": _plain(summary)}
+    setup["letters_recorded_unrendered"] = letters_already_sent(engine, settings, clock.now())
     timings = {}
     for step in steps:
         started = time.perf_counter()
@@ -80,7 +92,7 @@ def nightly(args: dict) -> dict:
         timings[step.__name__] = {"seconds": time.perf_counter() - started,
                                   "summary": _plain(summary)}
     return {"seconds": sum(t["seconds"] for t in timings.values()), "steps": timings,
-            "pending": pending}
+            "pending": pending, "history_setup": setup}
 
 
 def nightly_steps() -> tuple[list, list[str]]:
