@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,14 +36,19 @@ def main(argv: list[str] | None = None) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         databases = _Databases(workdir, stack if options.database == "postgresql" else None)
-        results = run(workdir, databases, options.scale, options.skip_funnel)
+        results = run(workdir, databases, options.scale, options.skip_funnel,
+                      save=lambda so_far: _save(options.json, so_far))
     results["database"], results["scale"] = options.database, options.scale
     print(render(results))
-    if options.json:
-        Path(options.json).write_text(json.dumps(results, indent=2, default=str))
+    _save(options.json, results)
     if not options.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     return results
+
+
+def _save(path: str | None, results: dict) -> None:
+    if path:
+        Path(path).write_text(json.dumps(results, indent=2, default=str))
 
 
 def _options(argv: list[str] | None) -> argparse.Namespace:
@@ -94,30 +100,37 @@ def step(name: str, **args: object) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool) -> dict:
+def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool,
+        save: Callable[[dict], None] = lambda results: None) -> dict:
+    """Every section in turn; `save` gets the results so far after each step (a long run
+    that is stopped still leaves what it measured)."""
     rows = max(int(YEAR * scale), 400)
     results: dict = {"rows": rows}
+
+    def measure(key: str, name: str, **args: object) -> None:
+        results[key] = step(name, **args)
+        save(results)
+
     extracts = workdir / "year"
-    results["generate_year"] = step("generate", folder=extracts, rows=rows,
-                                    start=HISTORY_START, end=NIGHT, prefix="Y")
+    measure("generate_year", "generate", folder=extracts, rows=rows, start=HISTORY_START,
+            end=NIGHT, prefix="Y")
     year_db = databases.fresh("year")
-    results["ingest"] = step("ingest", folder=extracts, url=year_db)
-    results["baseline"] = step("baseline", folder=extracts, url=databases.fresh("baseline"))
+    measure("ingest", "ingest", folder=extracts, url=year_db)
+    measure("baseline", "baseline", folder=extracts, url=databases.fresh("baseline"))
+    if not skip_funnel:
+        history = workdir / "five_years"
+        measure("generate_five_years", "generate", folder=history, rows=rows * 5,
+                start=FUNNEL_START, end=NIGHT, prefix="F")
+        five_db = databases.fresh("five_years")
+        measure("history_ingest", "ingest", folder=history, url=five_db)
+        measure("funnel", "funnel", folder=history, url=five_db, week=FUNNEL_WEEK)
     night = workdir / "night"
-    results["generate_night"] = step("generate", folder=night / "extract",
-                                     rows=max(rows // 365, 10), start=NIGHT,
-                                     end=NIGHT + timedelta(days=1), prefix="T")
+    measure("generate_night", "generate", folder=night / "extract", rows=max(rows // 365, 10),
+            start=NIGHT, end=NIGHT + timedelta(days=1), prefix="T")
     for kind in ("detentions", "tests"):
         (night / "inbox" / kind).mkdir(parents=True, exist_ok=True)
         shutil.move(night / "extract" / f"{kind}.csv", night / "inbox" / kind / f"{kind}.csv")
-    results["nightly"] = step("nightly", folder=night, url=year_db)
-    if not skip_funnel:
-        history = workdir / "five_years"
-        results["generate_five_years"] = step("generate", folder=history, rows=rows * 5,
-                                              start=FUNNEL_START, end=NIGHT, prefix="F")
-        five_db = databases.fresh("five_years")
-        results["history_ingest"] = step("ingest", folder=history, url=five_db)
-        results["funnel"] = step("funnel", folder=history, url=five_db, week=FUNNEL_WEEK)
+    measure("nightly", "nightly", folder=night, url=year_db)
     return results
 
 

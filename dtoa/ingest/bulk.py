@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import ARRAY, Table, Text, and_, bindparam, func, select
+from sqlalchemy import ARRAY, Boolean, Table, Text, and_, bindparam, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -39,7 +40,7 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     connection = session.connection()
     dialect = connection.dialect
     processors = [(i, _memo(p)) for i, name in enumerate(columns)
-                  if (p := table.c[name].type._cached_bind_processor(dialect)) is not None]
+                  if (p := _bind_processor(table, name, dialect)) is not None]
     if processors:
         rows = (_processed(row, processors) for row in rows)
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
@@ -54,6 +55,15 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
             cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", rows)
     finally:
         cursor.close()
+
+
+def _bind_processor(table: Table, name: str, dialect: Dialect) -> Callable | None:
+    """The column's SQLAlchemy bind processor, except SQLite's for booleans: sqlite3 already
+    stores True and False as 1 and 0, exactly as that processor does."""
+    kind = table.c[name].type
+    if dialect.name == "sqlite" and isinstance(kind, Boolean):
+        return None
+    return kind._cached_bind_processor(dialect)
 
 
 def _memo(process: Callable, limit: int = 50_000) -> Callable:

@@ -77,7 +77,7 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime,
         raise FieldError("birth_date", values["birth_date"], f"age over {MAX_AGE} at arrest")
     offence_codes = text(values, "offence_codes")
     authorised = bool(parse_bool(values, "inspector_authorised"))
-    inspector = text(values, "authorising_inspector", required=False)
+    inspector = _optional(values, "authorising_inspector")
     authorised_at = parse_instant(values, "authorised_at", settings.tz, required=False)
     key = (bisect_right(periods, arrest_date), arrest_date >= suite.live_from, offence_codes,
            authorised, bool(inspector), age >= suite.min_age)
@@ -94,7 +94,7 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime,
         "suite": suite_code,
         "custody_ref": custody_ref,
         "person_ref": person_ref,
-        "person_name": text(values, "person_name", required=False),
+        "person_name": _optional(values, "person_name"),
         "birth_date": birth_date,
         "arrested_at": arrested_at,
         "arrest_date": arrest_date,
@@ -102,8 +102,8 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime,
         "inspector_authorised": authorised,
         "authorising_inspector": inspector,
         "authorised_at": authorised_at,
-        "authority_grounds": text(values, "authority_grounds", required=False),
-        "home_area": text(values, "home_area", required=False),
+        "authority_grounds": _optional(values, "authority_grounds"),
+        "home_area": _optional(values, "home_area"),
     }
     row["row_hash"] = row_hash(row)
     row["in_scope"] = eligibility.in_scope
@@ -115,6 +115,11 @@ def parse(record: Record, settings: Settings, fingerprint: str, now: datetime,
     row["rules_version"] = fingerprint
     row["offences"] = offences
     return row
+
+
+def _optional(values: dict[str, str], column: str) -> str | None:
+    """`text(..., required=False)` for the hot loop: the stripped value, or None when empty."""
+    return (values.get(column) or "").strip() or None
 
 
 def _judge(settings: Settings, suite: Suite, arrest_date: date, birth_date: date,

@@ -35,28 +35,36 @@ TEST_COLUMNS = ("detention_id", "batch_id", "updated_at", "tested_at", "outcome"
 Pairs = list[tuple[Record, dict]]
 
 
-def _first_of_each_key(pairs: Pairs, key, seen: dict, what: str) -> tuple[Pairs, list[RowError]]:  # noqa: ANN001
-    """A key repeated within one file: an identical repeat is harmless; a different one is
-    ambiguous and is refused, pointing at the line that came first."""
+def _first_of_each_key(pairs: Pairs, seen: dict, what: str) -> tuple[Pairs, list[RowError]]:
+    """A (suite, custody_ref) repeated within one file: an identical repeat is harmless; a
+    different one is ambiguous and is refused, pointing at the line that came first.
+
+    `seen` lives for the whole file, so it is kept small (a million rows must stay well under
+    the memory budget): one text key and one integer holding the line and the 128-bit row
+    hash together."""
     kept, errors = [], []
     for record, row in pairs:
-        k = key(row)
-        if k in seen:
-            line, digest = seen[k]
-            if digest != row["row_hash"]:
-                errors.append(RowError(record.line, "custody_ref", row["custody_ref"],
-                                       f"{what} {k[0]}/{k[1]} is already on line {line} of this "
-                                       "file with different values", record.raw))
+        k = row["suite"] + "\x1f" + row["custody_ref"]
+        digest = int(row["row_hash"], 16)
+        earlier = seen.get(k)
+        if earlier is not None:
+            if earlier & _DIGEST != digest:
+                errors.append(RowError(
+                    record.line, "custody_ref", row["custody_ref"],
+                    f"{what} {row['suite']}/{row['custody_ref']} is already on line "
+                    f"{earlier >> 128} of this file with different values", record.raw))
             continue
-        seen[k] = (record.line, row["row_hash"])
+        seen[k] = record.line << 128 | digest
         kept.append((record, row))
     return kept, errors
 
 
+_DIGEST = (1 << 128) - 1
+
+
 def write_detentions(session: Session, pairs: Pairs, *, settings: Settings, batch_id: int,
                      now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
-    pairs, errors = _first_of_each_key(pairs, lambda r: (r["suite"], r["custody_ref"]), seen,
-                                       "detention")
+    pairs, errors = _first_of_each_key(pairs, seen, "detention")
     if not pairs:
         return 0, 0, 0, errors
     existing = {
@@ -116,8 +124,7 @@ def _update_detention(session: Session, stored, row: dict, batch_id: int, now: d
 
 def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id: int,
                 now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
-    pairs, errors = _first_of_each_key(pairs, lambda r: (r["suite"], r["custody_ref"]), seen,
-                                       "the test of detention")
+    pairs, errors = _first_of_each_key(pairs, seen, "the test of detention")
     if not pairs:
         return 0, 0, 0, errors
     facts, stored_tests = {}, {}
