@@ -20,4 +20,4 @@ test: system-packages $(VENV)/.installed
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
