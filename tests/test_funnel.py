@@ -7,6 +7,7 @@ the local date the custody record shows.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -228,3 +229,28 @@ def test_unknown_suite_and_backwards_period_are_refused(engine, settings):
         funnel(engine, settings, MONDAY, SUNDAY, "NOWHERE")
     with pytest.raises(ValueError, match="after it ends"):
         funnel(engine, settings, SUNDAY, MONDAY)
+
+
+def test_cli_prints_the_funnel_as_json_csv_and_table(week, settings, dtoa):
+    args = ("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
+            "--suite", "basingstoke")
+    as_json = json.loads(dtoa(*args, "--format", "json").output)
+    assert as_json == funnel(week, settings, MONDAY, SUNDAY, "BASINGSTOKE")
+    header, values = dtoa(*args, "--format", "csv").output.strip().splitlines()
+    assert dict(zip(header.split(","), values.split(","), strict=True))["referred"] == "7"
+    table = dtoa(*args, "--format", "table").output
+    assert "test_rate                    0.7059 (71%)" in table
+    assert "failed_to_attend             2" in table
+
+
+def test_cli_publish_hides_small_counts(week, dtoa):
+    got = json.loads(dtoa("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
+                          "--format", "json", "--publish").output)
+    assert got["referred"] == 7 and got["failed_to_attend"] is None and got["fta_rate"] is None
+    assert got["tested"] == 12 and got["in_scope"] == 18
+
+
+def test_cli_refuses_an_unknown_suite(engine, dtoa):
+    result = dtoa("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
+                  "--suite", "NOWHERE", ok=False)
+    assert result.exit_code == 2 and "unknown custody suite" in result.output

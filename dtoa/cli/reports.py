@@ -1,0 +1,79 @@
+"""Commands for inspectors: `dtoa report funnel` and `dtoa report weekly`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import click
+
+from dtoa.cli.common import pass_runtime
+from dtoa.rules.funnel import COUNTS, RATES, percent
+from dtoa.rules.publish import publish_funnel, shown
+from dtoa.runtime import Runtime
+from dtoa.store.funnel import funnel as funnel_of
+
+
+@click.group()
+def report() -> None:
+    """Funnel figures and weekly reports for inspectors."""
+
+
+@report.command("funnel")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="First arrest date (Europe/London), YYYY-MM-DD.")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Last arrest date, inclusive.")
+@click.option("--suite", help="One custody suite (default: every suite).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="table",
+              show_default=True)
+@click.option("--publish", is_flag=True,
+              help="Suppress counts of 1 to 4 and whatever would let them be worked out.")
+@pass_runtime
+def funnel_command(runtime: Runtime, start, end, suite: str | None, fmt: str,  # noqa: ANN001
+                   publish: bool) -> None:
+    """Print the funnel for arrests from --from to --to."""
+    try:
+        figures = funnel_of(runtime.engine, runtime.settings, start.date(), end.date(), suite)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if publish:
+        figures = publish_funnel(figures)
+    click.echo(render_funnel(figures, fmt), nl=fmt != "csv")
+
+
+def render_funnel(figures: dict, fmt: str) -> str:
+    """The funnel as JSON (suppressed -> null), one-row CSV (suppressed -> *) or a table."""
+    if fmt == "json":
+        return json.dumps(figures, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(figures)
+        writer.writerow([shown(v) for v in figures.values()])
+        return out.getvalue()
+    width = max(map(len, figures))
+    lines = [f"{k:<{width}}  {shown(figures[k])}" for k in COUNTS]
+    lines += [f"{k:<{width}}  {_rate(figures[k])}" for k in RATES]
+    return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    return "*" if value is None else f"{value:.4f} ({percent(value)})"
+
+
+def _week(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        year, week = value.upper().split("-W")
+        date.fromisocalendar(int(year), int(week), 1)
+        return int(year), int(week)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: expected an ISO week such as 2022-W41") from exc
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(report)
