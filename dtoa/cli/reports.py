@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 
 import click
 
 from dtoa.cli.common import pass_runtime
+from dtoa.reports.weekly import previous_week, week_bounds
 from dtoa.rules.funnel import COUNTS, RATES, percent
 from dtoa.rules.publish import publish_funnel, shown
 from dtoa.runtime import Runtime
 from dtoa.store.funnel import funnel as funnel_of
+from pipelines.reports import write_week
 
 
 @click.group()
@@ -64,15 +65,36 @@ def _rate(value: float | None) -> str:
     return "*" if value is None else f"{value:.4f} ({percent(value)})"
 
 
-def _week(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
+@report.command("weekly")
+@click.option("--week", help="ISO week, e.g. 2022-W41 (default: the last whole week).")
+@click.option("--suite", help="One custody suite (default: force-wide and every suite).")
+@click.option("--publish", is_flag=True,
+              help="Suppress counts of 1 to 4 and whatever would let them be worked out.")
+@pass_runtime
+def weekly_command(runtime: Runtime, week: str | None, suite: str | None,
+                   publish: bool) -> None:
+    """Write the weekly report (HTML, PDF, CSV) under reports/<week>/."""
+    settings = runtime.settings
+    week = _week(week) if week else previous_week(
+        runtime.clock.now().astimezone(settings.tz).date())
+    if suite and suite.upper() not in settings.suites_by_code:
+        raise click.BadParameter(f"unknown custody suite {suite!r}", param_hint="--suite")
+    summary = write_week(runtime.engine, settings, week, suite.upper() if suite else None,
+                         publish=publish)
+    click.echo(f"week {summary['week']}: {summary['written']} reports written, "
+               f"{summary['skipped']} unchanged, in {summary['folder']}")
+    for pdf in summary["pdfs"]:
+        click.echo(f"  {pdf}")
+
+
+def _week(value: str) -> str:
+    """Check an ISO week such as 2022-W41 and give it back in that form."""
     try:
-        year, week = value.upper().split("-W")
-        date.fromisocalendar(int(year), int(week), 1)
-        return int(year), int(week)
+        week_bounds(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r}: expected an ISO week such as 2022-W41") from exc
+        raise click.BadParameter(f"{value!r}: expected an ISO week such as 2022-W41",
+                                 param_hint="--week") from exc
+    return value.upper()
 
 
 def register(cli: click.Group) -> None:
