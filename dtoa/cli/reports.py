@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
+from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from dtoa.cli.common import pass_runtime
 from dtoa.reports.weekly import previous_week, week_bounds
@@ -97,5 +100,29 @@ def _week(value: str) -> str:
     return value.upper()
 
 
+@click.command()
+@click.option("--dir", "folder", default="demo", show_default=True,
+              type=click.Path(file_okay=False),
+              help="The demo's own folder: database, inbox, letters, reports (replaced).")
+@click.option("--seed", default=2022, show_default=True, help="Synthetic population seed.")
+def demo(folder: str, seed: int) -> None:
+    """The Basingstoke pilot quarter (Oct-Dec 2022) through the real pipeline, night by night,
+    on a synthetic population; prints the funnel and where the letters and reports are."""
+    from dtoa.demo import SUITE, run_demo
+    from dtoa.synthetic import QUARTER
+
+    with tqdm(total=(date(2023, 1, 31) - QUARTER[0]).days + 1, unit=" nights",
+              desc="demo", leave=False) as bar:
+        result = run_demo(Path(folder), seed=seed, progress=lambda _day: bar.update())
+    click.echo(f"Funnel for {SUITE}, arrests {QUARTER[0]} to {QUARTER[1]} "
+               f"({result.nights} nightly runs):")
+    click.echo(render_funnel(result.funnel, "table"))
+    click.echo(f"\nLetters:       {result.letters}")
+    click.echo(f"Weekly report: {result.report}")
+    click.echo(f"Explore:       dtoa --config {result.config} report funnel "
+               f"--from {QUARTER[0]} --to {QUARTER[1]} --suite {SUITE}")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(report)
+    cli.add_command(demo)
