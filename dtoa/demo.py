@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from dtoa.clock import FixedClock
 from dtoa.config import DEFAULT_CONFIG, Settings, load_settings
 from dtoa.models import Appointment, Detention, ProsecutionCase, Referral
+from dtoa.reports.weekly import week_of
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.store import create_schema, make_engine
 from dtoa.store.funnel import funnel
@@ -103,13 +104,19 @@ def run_demo(folder: Path, *, seed: int = 2022,
         nights += 1
         if clock.now().astimezone(settings.tz).weekday() == 0:
             clock.set(_local(day + timedelta(days=1), time(7), settings))
-            report = Path(weekly_reports(engine, settings, clock)["pdfs"][0])
+            written = weekly_reports(engine, settings, clock)
+            if written["week"] <= week_of(QUARTER[1]):  # the suite's last week of the quarter
+                report = Path(written["pdfs"][1 + _suite_index(settings)])
         if progress:
             progress(day)
         day += timedelta(days=1)
     figures = funnel(engine, settings, QUARTER[0], QUARTER[1], SUITE)
     engine.dispose()
     return DemoResult(folder, config, figures, settings.path("outbox"), report, nights)
+
+
+def _suite_index(settings: Settings) -> int:
+    return [s.code for s in settings.suites].index(SUITE)
 
 
 def _local(day: date, at: time, settings: Settings) -> datetime:
