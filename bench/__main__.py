@@ -113,20 +113,20 @@ def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool,
 
     extracts = workdir / "year"
     measure("generate_year", "generate", folder=extracts, rows=rows, start=HISTORY_START,
-            end=NIGHT, prefix="Y")
+            end=NIGHT)
     year_db = databases.fresh("year")
     measure("ingest", "ingest", folder=extracts, url=year_db)
     measure("baseline", "baseline", folder=extracts, url=databases.fresh("baseline"))
     if not skip_funnel:
         history = workdir / "five_years"
         measure("generate_five_years", "generate", folder=history, rows=rows * 5,
-                start=FUNNEL_START, end=NIGHT, prefix="F")
+                start=FUNNEL_START, end=NIGHT)
         five_db = databases.fresh("five_years")
         measure("history_ingest", "ingest", folder=history, url=five_db)
         measure("funnel", "funnel", folder=history, url=five_db, week=FUNNEL_WEEK)
     night = workdir / "night"
     measure("generate_night", "generate", folder=night / "extract", rows=max(rows // 365, 10),
-            start=NIGHT, end=NIGHT + timedelta(days=1), prefix="T")
+            start=NIGHT, end=NIGHT + timedelta(days=1))
     for kind in ("detentions", "tests"):
         (night / "inbox" / kind).mkdir(parents=True, exist_ok=True)
         shutil.move(night / "extract" / f"{kind}.csv", night / "inbox" / kind / f"{kind}.csv")
