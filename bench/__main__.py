@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> dict:
     with ExitStack() as stack:
         databases = _Databases(workdir, stack if options.database == "postgresql" else None)
         results = run(workdir, databases, options.scale, options.skip_funnel,
-                      save=lambda so_far: _save(options.json, so_far))
+                      save=lambda so_far: _save(options.json, so_far),
+                      skip_nightly=options.skip_nightly)
     results["database"], results["scale"] = options.database, options.scale
     print(render(results))
     _save(options.json, results)
@@ -62,6 +63,8 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", help="also write the results as JSON to this file")
     parser.add_argument("--skip-funnel", action="store_true",
                         help="leave out the five-year funnel history (the longest step)")
+    parser.add_argument("--skip-nightly", action="store_true",
+                        help="leave out the night's pipeline (and its history setup)")
     return parser.parse_args(argv)
 
 
@@ -101,7 +104,8 @@ def step(name: str, **args: object) -> dict:
 
 
 def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool,
-        save: Callable[[dict], None] = lambda results: None) -> dict:
+        save: Callable[[dict], None] = lambda results: None, skip_nightly: bool = False
+        ) -> dict:
     """Every section in turn; `save` gets the results so far after each step (a long run
     that is stopped still leaves what it measured)."""
     rows = max(int(YEAR * scale), 400)
@@ -124,6 +128,8 @@ def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool,
         five_db = databases.fresh("five_years")
         measure("history_ingest", "ingest", folder=history, url=five_db)
         measure("funnel", "funnel", folder=history, url=five_db, week=FUNNEL_WEEK)
+    if skip_nightly:
+        return results
     night = workdir / "night"
     measure("generate_night", "generate", folder=night / "extract", rows=max(rows // 365, 10),
             start=NIGHT, end=NIGHT + timedelta(days=1))
