@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pipelines.nightly import run_nightly
 from playwright.sync_api import expect, sync_playwright
 from sqlmodel import Session, select
 
@@ -20,7 +21,6 @@ from dtoa.store import session_scope
 from dtoa.testing import detention_row, write_csv
 from dtoa.web import create_app
 from dtoa.web.testing import CHROMIUM_ARGS, chromium_path, serve_in_thread
-from pipelines.nightly import run_nightly
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery"
@@ -66,7 +66,8 @@ class Shots:
 
 
 def sign_in(browser, url: str, username: str):  # noqa: ANN001, ANN201
-    page = browser.new_context(viewport={"width": 1200, "height": 800}).new_page()
+    page = browser.new_context(viewport={"width": 1200, "height": 800},
+                               locale="en-GB", timezone_id="Europe/London").new_page()
     page.goto(url + "/")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)

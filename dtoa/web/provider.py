@@ -65,7 +65,8 @@ def _referral_page(request: Request, user: User, reference: str, *, errors: dict
         found = _own_referral(session, user, reference)
         appointments = session.execute(select(Appointment).where(
             Appointment.referral_id == found.id).order_by(Appointment.scheduled_at)).scalars().all()
-        letters = session.execute(select(Letter).where(Letter.referral_id == found.id)
+        letters = session.execute(select(Letter).where(Letter.referral_id == found.id,
+                                                       Letter.kind == "referral")
                                   .order_by(Letter.kind, Letter.version)).scalars().all()
     now_local = runtime.clock.now().astimezone(runtime.settings.tz)
     open_kinds = [a.kind for a in appointments if a.state in OPEN_STATES]
