@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -29,6 +30,7 @@ from dtoa.web.pages import flash, render, runtime_of
 router = APIRouter(prefix="/custody")
 CustodyUser = Annotated[User, Depends(require("custody"))]
 RECENT = 25
+RECENT_DAYS = timedelta(days=3)  # the desk list: recent arrests only, found by index
 
 REASONS = {
     "not_trigger_no_authority": "No trigger offence and no inspector's authority "
@@ -68,12 +70,13 @@ def _search_page(request: Request, user: User, *, status: int = 200, error: str 
                  suite: str = "", custody_ref: str = ""):
     runtime = runtime_of(request)
     suites = force_suites(runtime.settings, user)
+    since = runtime.clock.now().astimezone(runtime.settings.tz).date() - RECENT_DAYS
     with Session(runtime.engine) as session:
         recent = session.execute(
             select(Detention.suite, Detention.custody_ref, Detention.arrested_at,
                    Detention.eligible, Detention.ineligible_reason, DrugTest.result)
             .outerjoin(DrugTest, DrugTest.detention_id == Detention.id)
-            .where(Detention.suite.in_(suites))
+            .where(Detention.arrest_date >= since, Detention.suite.in_(suites))
             .order_by(Detention.arrested_at.desc()).limit(RECENT)).all()
     return render(request, "custody/search.html", status=status, suites=suites, recent=recent,
                   error=error, suite=suite, custody_ref=custody_ref)
