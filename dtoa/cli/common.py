@@ -9,6 +9,11 @@ from dtoa.runtime import Runtime
 pass_runtime = click.make_pass_decorator(Runtime)
 
 
+@click.group()
+def export() -> None:
+    """Write CSV exports."""
+
+
 def print_batch(summary) -> None:  # noqa: ANN001
     """A batch's outcome for a person at a terminal: counts, then every rejected row."""
     if summary.already_ingested:

@@ -9,7 +9,7 @@ from datetime import datetime
 import click
 from tqdm import tqdm
 
-from dtoa.cli.common import pass_runtime, print_batch
+from dtoa.cli.common import export, pass_runtime, print_batch
 from dtoa.ingest import ingest_file, ingest_rows
 from dtoa.ingest.csvfile import Record, raw_text
 from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
@@ -105,11 +105,6 @@ def _text(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
-
-
-@click.group()
-def export() -> None:
-    """Write CSV exports."""
 
 
 @export.command("detentions")

@@ -26,7 +26,9 @@ APPOINTMENT_STATES = (
     "good_cause",
     "outcome_overdue",
     "not_required",
+    "cancelled",  # the requirement fell (e.g. the laboratory did not confirm a disputed test)
 )
+LIVE_APPOINTMENT_STATES = ("booked",)  # states that take a place in a provider's session
 PROSECUTION_STATES = ("open", "charged", "summonsed", "no_further_action", "good_cause_accepted")
 
 
@@ -42,6 +44,7 @@ class Referral(SQLModel, table=True):
     provider: str = Field(index=True)
     state: str = Field(default="awaiting_assessment", index=True)
     no_capacity: bool = False
+    state_reason: str | None = None  # reason code for the current state, e.g. lab_not_confirmed
     deadline_at: datetime  # UTC: the initial assessment must be no later than this
     created_at: datetime
     updated_at: datetime

@@ -1,0 +1,115 @@
+"""Commands for referrals: generate, list, letters, laboratory results, export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from dtoa.cli.common import export, pass_runtime
+from dtoa.models.referrals import REFERRAL_STATES
+from dtoa.referrals import LabResultError, export_referrals, list_referrals, record_lab_result
+from dtoa.runtime import Runtime
+from dtoa.store import session_scope
+from pipelines.letters import letters as letters_step
+from pipelines.referrals import referrals as referrals_step
+
+
+@click.group()
+def referrals() -> None:
+    """Referrals for required assessments (Drugs Act 2005 ss.9-10)."""
+
+
+@referrals.command("generate")
+@pass_runtime
+def generate(runtime: Runtime) -> None:
+    """Refer new positive tests, re-try referrals with no capacity, withdraw unsupported ones."""
+    summary = referrals_step(runtime.engine, runtime.settings, runtime.clock)
+    click.echo(f"{summary['created']} referrals created ({summary['booked']} booked, "
+               f"{summary['no_capacity']} with no capacity before the deadline); "
+               f"{summary['rebooked']} re-tried and booked; {summary['withdrawn']} withdrawn")
+    if summary["no_capacity"]:
+        click.echo("see: dtoa referrals list --no-capacity", err=True)
+
+
+def _local(moment: datetime | None, runtime: Runtime) -> str:
+    return moment.astimezone(runtime.settings.tz).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+@referrals.command("list")
+@click.option("--provider", help="Only this provider's referrals (provider code).")
+@click.option("--state", type=click.Choice(REFERRAL_STATES))
+@click.option("--no-capacity", is_flag=True,
+              help="Only referrals with no free place before their deadline.")
+@pass_runtime
+def list_command(runtime: Runtime, provider: str | None, state: str | None,
+                 no_capacity: bool) -> None:
+    """List referrals; times are local (Europe/London)."""
+    with session_scope(runtime.engine) as session:
+        rows = list_referrals(session, provider=provider, state=state,
+                              no_capacity=True if no_capacity else None)
+    click.echo("reference\tsuite\tcustody_ref\tprovider\tstate\tappointment\tdeadline")
+    for r in rows:
+        state_text = r.state + (f" ({r.state_reason})" if r.state_reason else "") + (
+            " NO CAPACITY" if r.no_capacity else "")
+        click.echo(f"{r.reference}\t{r.suite}\t{r.custody_ref}\t{r.provider}\t{state_text}\t"
+                   f"{_local(r.appointment_at, runtime)}\t{_local(r.deadline_at, runtime)}")
+    click.echo(f"{len(rows)} referrals", err=True)
+
+
+@click.group()
+def letters() -> None:
+    """Referral letters and notices of requirement."""
+
+
+@letters.command("render")
+@pass_runtime
+def render(runtime: Runtime) -> None:
+    """Render new and amended letters into the outbox, with a manifest per provider."""
+    summary = letters_step(runtime.engine, runtime.settings, runtime.clock)
+    click.echo(f"{summary['issued']} letters issued ({summary['amended']} amended) into "
+               f"{runtime.settings.path('outbox')}")
+
+
+@click.group()
+def tests() -> None:
+    """Drug test follow-up: confirmatory laboratory results."""
+
+
+@tests.command("lab-result")
+@click.option("--suite", required=True)
+@click.option("--custody-ref", required=True)
+@click.option("--confirmed/--not-confirmed", required=True,
+              help="Whether the laboratory confirmed the disputed positive.")
+@click.option("--by", "actor", required=True, help="Who records the result (audited).")
+@pass_runtime
+def lab_result(runtime: Runtime, suite: str, custody_ref: str, confirmed: bool,
+               actor: str) -> None:
+    """Record the laboratory's result on a disputed test; not confirmed withdraws the referral
+    and cancels its appointment."""
+    try:
+        with session_scope(runtime.engine) as session:
+            referral = record_lab_result(session, runtime.settings, runtime.clock.now(),
+                                         suite=suite, custody_ref=custody_ref,
+                                         confirmed=confirmed, actor=actor)
+    except LabResultError as exc:
+        raise click.ClickException(str(exc)) from exc
+    outcome = "confirmed" if confirmed else "not confirmed"
+    tail = f"; referral {referral.reference} is {referral.state}" if referral else ""
+    click.echo(f"laboratory result recorded: {outcome}{tail}")
+
+
+@click.command("referrals")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@pass_runtime
+def export_referrals_command(runtime: Runtime, path: str) -> None:
+    """One row per referral: reference, suite, custody_ref, provider, state, appointment_at
+    (the booked initial assessment), deadline_at; instants in ISO 8601, UTC."""
+    count = export_referrals(runtime.engine, path)
+    click.echo(f"{count} referrals written to {path} (times in UTC)")
+
+
+def register(cli: click.Group) -> None:
+    for command in (referrals, letters, tests):
+        cli.add_command(command)
+    export.add_command(export_referrals_command)

@@ -1,0 +1,75 @@
+"""Booking an assessment in a provider's sessions: the one way an appointment is made, for
+initial assessments now and for follow-ups and reschedules (attendance) later."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlmodel import Session
+
+from dtoa.clock import as_utc
+from dtoa.config import Provider, Settings
+from dtoa.models import Appointment, Referral
+from dtoa.models.referrals import APPOINTMENT_KINDS, LIVE_APPOINTMENT_STATES
+from dtoa.rules.calendar import WorkingCalendar
+from dtoa.rules.scheduling import first_free_slot
+from dtoa.store import record_change
+
+
+def booked_places(session: Session, provider: str, earliest: datetime,
+                  latest: datetime) -> dict[datetime, int]:
+    """Places taken in each of a provider's sessions between two instants, counted from the
+    appointment table (only live appointments hold a place)."""
+    a = Appointment.__table__.c
+    rows = session.execute(
+        select(a.scheduled_at, func.count())
+        .where(a.provider == provider, a.state.in_(LIVE_APPOINTMENT_STATES),
+               a.scheduled_at >= earliest, a.scheduled_at <= latest)
+        .group_by(a.scheduled_at))
+    return {as_utc(at): count for at, count in rows}
+
+
+def _lock_provider(session: Session, provider: str) -> None:
+    """On PostgreSQL, serialise bookings for one provider until the transaction ends, so two
+    writers cannot both take a session's last place. SQLite allows one writer at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"dtoa-booking:{provider}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def book_appointment(session: Session, settings: Settings, *, referral: Referral,
+                     provider: Provider, kind: str, earliest: datetime, latest: datetime,
+                     at: datetime, actor: str, reason: str,
+                     replaces: Appointment | None = None,
+                     calendar: WorkingCalendar | None = None) -> Appointment | None:
+    """Book the first session of `provider` in [earliest, latest] with a free place, audited in
+    the caller's transaction; None when every session in the window is full (never booked late).
+
+    `kind` is initial or follow_up; `replaces` links a reschedule to the appointment it replaces
+    (the caller decides what becomes of that one). `actor` and `reason` go to the audit trail."""
+    if kind not in APPOINTMENT_KINDS:
+        raise ValueError(f"unknown appointment kind {kind!r}")
+    earliest, latest = as_utc(earliest), as_utc(latest)
+    _lock_provider(session, provider.code)
+    slot = first_free_slot(provider.sessions, booked_places(session, provider.code, earliest,
+                                                            latest),
+                           earliest, latest, settings.tz, calendar or WorkingCalendar())
+    if slot is None:
+        return None
+    now = as_utc(at)
+    appointment = Appointment(referral_id=referral.id, kind=kind, provider=provider.code,
+                              scheduled_at=slot, location=provider.address, state="booked",
+                              replaces_id=replaces.id if replaces else None,
+                              created_at=now, updated_at=now)
+    session.add(appointment)
+    session.flush()
+    record_change(session, at=now, actor=actor, entity="appointment", entity_id=appointment.id,
+                  action="booked", changes={
+                      "referral_id": [None, referral.id], "kind": [None, kind],
+                      "provider": [None, provider.code], "scheduled_at": [None, slot],
+                      "state": [None, "booked"], "replaces_id": [None, appointment.replaces_id],
+                      "reason": [None, reason]})
+    return appointment
+

@@ -1,0 +1,73 @@
+"""Referral listings for the inspector and the export: no personal data beyond the custody
+reference, which the police already hold."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import and_, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from dtoa.clock import as_utc
+from dtoa.models import Appointment, Detention, Referral
+
+EXPORT_COLUMNS = ("reference", "suite", "custody_ref", "provider", "state", "appointment_at",
+                  "deadline_at")
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    reference: str
+    suite: str
+    custody_ref: str
+    provider: str
+    state: str
+    state_reason: str | None
+    no_capacity: bool
+    appointment_at: datetime | None  # the booked initial assessment, UTC
+    deadline_at: datetime  # UTC
+
+
+def _query(provider: str | None, state: str | None, no_capacity: bool | None):  # noqa: ANN202
+    booked = and_(Appointment.referral_id == Referral.id, Appointment.kind == "initial",
+                  Appointment.state == "booked")
+    query = (select(Referral, Detention.custody_ref, Appointment.scheduled_at)
+             .join(Detention, Detention.id == Referral.detention_id)
+             .outerjoin(Appointment, booked)
+             .order_by(Referral.reference))
+    if provider:
+        query = query.where(Referral.provider == provider.upper())
+    if state:
+        query = query.where(Referral.state == state)
+    if no_capacity is not None:
+        query = query.where(Referral.no_capacity.is_(no_capacity))
+    return query
+
+
+def list_referrals(session: Session, provider: str | None = None, state: str | None = None,
+                   no_capacity: bool | None = None) -> list[ReferralRow]:
+    """Referrals in reference order, optionally for one provider, one state, or only those
+    flagged no_capacity (no place before the deadline: for the inspector to resolve)."""
+    return [
+        ReferralRow(r.reference, r.suite, custody_ref, r.provider, r.state, r.state_reason,
+                    r.no_capacity, as_utc(at) if at else None, as_utc(r.deadline_at))
+        for r, custody_ref, at in session.execute(_query(provider, state, no_capacity))
+    ]
+
+
+def export_referrals(engine: Engine, path: str | Path) -> int:
+    """Write every referral as CSV (EXPORT_COLUMNS); instants in ISO 8601, UTC (+00:00)."""
+    with Session(engine) as session:
+        rows = list_referrals(session)
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for row in rows:
+            writer.writerow([row.reference, row.suite, row.custody_ref, row.provider, row.state,
+                             row.appointment_at.isoformat() if row.appointment_at else "",
+                             row.deadline_at.isoformat()])
+    return len(rows)

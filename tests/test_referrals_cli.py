@@ -1,0 +1,71 @@
+"""The referral commands as a user types them."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+
+import pytest
+
+from dtoa.clock import FixedClock
+from dtoa.testing import detention_row, sample_row, write_csv
+
+
+@pytest.fixture(autouse=True)
+def cli_clock(monkeypatch):
+    """The CLI's clock, fixed: 30 December 2022 at noon (the commands read it, tests set it)."""
+    clock = FixedClock(datetime(2022, 12, 30, 12, 0, tzinfo=UTC))
+    monkeypatch.setattr("dtoa.runtime.SystemClock", lambda: clock)
+    return clock
+
+
+def test_generate_list_render_and_export_as_a_user_runs_them(dtoa, tmp_path, config_file):
+    dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [
+        detention_row(custody_ref="A1", arrested_at="2022-12-30T09:00:00",
+                      home_area="Andover"),
+        detention_row(custody_ref="B1", arrested_at="2022-12-30T09:00:00")]))
+    dtoa("ingest", "tests", write_csv(tmp_path / "t.csv", [
+        sample_row(custody_ref="A1", tested_at="2022-12-30T10:00:00", disputed=""),
+        sample_row(custody_ref="B1", tested_at="2022-12-30T10:00:00", disputed="true")]))
+    assert "2 referrals created (2 booked" in dtoa("referrals", "generate").output
+    assert "0 referrals created" in dtoa("referrals", "generate").output
+    listed = dtoa("referrals", "list", "--provider", "tvrs").output
+    assert "BAS-2022-000001\tBASINGSTOKE\tA1\tTVRS\tawaiting_assessment" in listed
+    assert "B1" not in listed
+    assert "4 letters issued (0 amended)" in dtoa("letters", "render").output
+    assert "0 letters issued" in dtoa("letters", "render").output
+    assert (tmp_path / "outbox" / "TVRS").is_dir()
+
+    out = tmp_path / "referrals.csv"
+    dtoa("export", "referrals", out)
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["reference", "suite", "custody_ref", "provider", "state",
+                             "appointment_at", "deadline_at"]
+    # A1: Friday 30 December 2022 10:00; Tue 3 January 2023 at 11:00 at TVRS
+    assert rows[0]["appointment_at"] == "2023-01-03T11:00:00+00:00"
+    assert rows[0]["deadline_at"] == "2023-01-09T23:59:59+00:00"
+
+    result = dtoa("tests", "lab-result", "--suite", "BASINGSTOKE", "--custody-ref", "B1",
+                  "--not-confirmed", "--by", "lab clerk")
+    assert "referral BAS-2022-000002 is withdrawn" in result.output
+    withdrawn = dtoa("referrals", "list", "--state", "withdrawn").output
+    assert "B1\tNHRS\twithdrawn (lab_not_confirmed)\t-" in withdrawn
+    dtoa("export", "detentions", tmp_path / "detentions.csv")  # still there
+
+
+def test_a_lab_result_for_an_undisputed_test_is_refused(dtoa, tmp_path):
+    dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [detention_row()]))
+    dtoa("ingest", "tests", write_csv(tmp_path / "t.csv", [sample_row()]))
+    result = dtoa("tests", "lab-result", "--suite", "BASINGSTOKE", "--custody-ref",
+                  "BAS/22/0001", "--confirmed", "--by", "lab clerk", ok=False)
+    assert result.exit_code == 1 and "the test was not disputed" in result.output
+
+
+def test_list_no_capacity_shows_only_the_referrals_waiting_for_a_place(dtoa, tmp_path):
+    # sample_row's test was on 3 October 2022: long past its deadline on 30 December.
+    dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [detention_row()]))
+    dtoa("ingest", "tests", write_csv(tmp_path / "t.csv", [sample_row()]))
+    assert "1 with no capacity" in dtoa("referrals", "generate").output
+    listed = dtoa("referrals", "list", "--no-capacity").output
+    assert "BAS-2022-000001" in listed and "NO CAPACITY" in listed
