@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,10 +14,13 @@ from structlog.testing import capture_logs
 
 from dtoa.accounts import add_user
 from dtoa.ingest import ingest_file
-from dtoa.models import Appointment, AuditEvent, DrugTest, Letter, Referral, User
+from dtoa.models import AuditEvent, DrugTest, Letter, Referral, User
 from dtoa.store import session_scope
-from dtoa.testing import detention_row, write_csv
+from dtoa.testing import detention_row, sample_row, write_csv
 from dtoa.web import create_app
+from pipelines import run_steps
+from pipelines.letters import letters as letters_step
+from pipelines.referrals import referrals as referrals_step
 
 PASSWORD = "correct horse battery"
 HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"
@@ -221,54 +224,45 @@ def test_pages_escape_what_they_show(app, accounts, runtime, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def _referral(session: Session, runtime, reference: str, suite: str, provider: str) -> Referral:
-    """A referral as the referrals step stores it, for the access checks of provider pages."""
-    from dtoa.models import Detention
-
-    detention = session.exec(select(Detention).where(Detention.suite == suite)).one()
-    now = runtime.clock.now()
-    test = DrugTest(detention_id=detention.id, tested_at=detention.arrested_at, outcome="tested",
-                    cocaine=True, opiates=False, result="positive_cocaine", row_hash="x",
-                    updated_at=now)
-    session.add(test)
-    session.flush()
-    referral = Referral(reference=reference, detention_id=detention.id, drug_test_id=test.id,
-                        suite=suite, provider=provider, deadline_at=now + timedelta(days=7),
-                        created_at=now, updated_at=now)
-    session.add(referral)
-    session.flush()
-    session.add(Appointment(referral_id=referral.id, kind="initial", provider=provider,
-                            scheduled_at=now + timedelta(days=2), location="here",
-                            created_at=now, updated_at=now))
-    letter = runtime.settings.path("outbox") / provider / f"{reference}-referral.pdf"
-    letter.parent.mkdir(parents=True, exist_ok=True)
-    letter.write_bytes(b"%PDF-1.4 test letter " + reference.encode())
-    session.add(Letter(referral_id=referral.id, kind="referral", content_key="k",
-                       path=str(letter), sha256="s", issued_at=now))
-    return referral
-
-
 @pytest.fixture
-def referrals(runtime, detentions):
-    with session_scope(runtime.engine) as session:
-        _referral(session, runtime, "BAS-2022-000001", "BASINGSTOKE", "NHRS")
-        _referral(session, runtime, "MKY-2022-000001", "MILTON_KEYNES", "MKDAS")
+def referrals(runtime, tmp_path):
+    """Two positive tests on 4 April 2023, one at each force; the referrals and letters steps
+    refer the Basingstoke one to NHRS and the Milton Keynes one to MKDAS.
+    Returns {provider: (reference, referral letter id)}."""
+    runtime.clock.set(datetime(2023, 4, 4, 12, tzinfo=UTC))
+    people = [dict(custody_ref="BAS/23/0100"),
+              dict(suite="MILTON_KEYNES", custody_ref="MK/23/0100", home_area="Olney")]
+    ingest_file(runtime.engine, runtime.settings, runtime.clock, "detentions", write_csv(
+        tmp_path / "arrests.csv",
+        [detention_row(arrested_at="2023-04-04T09:00:00", **p) for p in people]))
+    ingest_file(runtime.engine, runtime.settings, runtime.clock, "tests", write_csv(
+        tmp_path / "tests.csv",
+        [sample_row(tested_at="2023-04-04T10:00:00", **{k: v for k, v in p.items()
+                                                         if k != "home_area"})
+         for p in people]))
+    run_steps([referrals_step, letters_step], runtime.engine, runtime.settings, runtime.clock)
     with Session(runtime.engine) as session:
-        return {r.reference: [letter.id for letter in session.exec(
-            select(Letter).where(Letter.referral_id == r.id))][0]
-            for r in session.exec(select(Referral))}
+        found = {}
+        for referral in session.exec(select(Referral)):
+            letter = session.exec(select(Letter).where(Letter.referral_id == referral.id,
+                                                       Letter.kind == "referral")).one()
+            found[referral.provider] = (referral.reference, letter.id)
+    assert set(found) == {"NHRS", "MKDAS"}
+    return found
 
 
 def test_provider_sees_only_its_own_referrals_and_letters(app, accounts, referrals):
+    (own_reference, own_letter), (other_reference, other_letter) = (referrals["NHRS"],
+                                                                    referrals["MKDAS"])
     client = sign_in(app, "nhrs")
     listing = client.get("/provider").text
-    assert "BAS-2022-000001" in listing and "MKY-2022-000001" not in listing
-    assert client.get("/provider/referral/BAS-2022-000001").status_code == 200
-    own = client.get(f"/provider/letter/{referrals['BAS-2022-000001']}")
-    assert own.status_code == 200 and own.content.endswith(b"BAS-2022-000001")
+    assert own_reference in listing and other_reference not in listing
+    assert client.get(f"/provider/referral/{own_reference}").status_code == 200
+    letter = client.get(f"/provider/letter/{own_letter}")
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
     with capture_logs() as logs:
-        assert client.get("/provider/referral/MKY-2022-000001").status_code == 404
-        assert client.get(f"/provider/letter/{referrals['MKY-2022-000001']}").status_code == 404
+        assert client.get(f"/provider/referral/{other_reference}").status_code == 404
+        assert client.get(f"/provider/letter/{other_letter}").status_code == 404
     assert [(r["user"], r["what"]) for r in refusals(logs)] == [("nhrs", "referral"),
                                                                 ("nhrs", "letter")]
 
@@ -278,7 +272,7 @@ def test_provider_cannot_record_an_outcome_on_another_providers_referral(app, ac
     client = sign_in(app, "mkdas")
     page = client.get("/provider")
     with capture_logs() as logs:
-        response = client.post("/provider/referral/BAS-2022-000001/outcome", data={
+        response = client.post(f"/provider/referral/{referrals['NHRS'][0]}/outcome", data={
             "csrf_token": token(page.text), "assessment": "initial",
             "outcome": "failed_to_attend", "outcome_at": "2022-12-31T10:00"})
     assert response.status_code == 404
