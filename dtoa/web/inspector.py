@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.models import Appointment, ProsecutionCase, Referral, User
+from dtoa.referrals import list_referrals
 from dtoa.web.auth import require
 from dtoa.web.pages import flash, render, runtime_of
 
@@ -100,7 +101,8 @@ async def decision(request: Request, reference: str, user: InspectorUser):
 
 @router.get("/chase")
 def chase(request: Request, user: InspectorUser):
-    """Appointments whose outcome the provider has not reported in time, by provider."""
+    """Appointments whose outcome the provider has not reported in time, by provider, and
+    referrals that found no place before their deadline (never booked late)."""
     runtime = runtime_of(request)
     with Session(runtime.engine) as session:
         rows = session.execute(
@@ -108,4 +110,5 @@ def chase(request: Request, user: InspectorUser):
             .join(Referral, Referral.id == Appointment.referral_id)
             .where(Appointment.state == "outcome_overdue")
             .order_by(Appointment.provider, Appointment.scheduled_at)).all()
-    return render(request, "inspector/chase.html", rows=rows)
+        unbooked = list_referrals(session, no_capacity=True)
+    return render(request, "inspector/chase.html", rows=rows, unbooked=unbooked)
