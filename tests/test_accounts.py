@@ -16,9 +16,9 @@ HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"
 
 
 @pytest.mark.parametrize("role, scope, message", [
-    ("custody", {}, "a custody user needs --force"),
-    ("custody", {"force": "Kent Police"}, "a custody user needs --force"),
-    ("provider", {"provider": "NOPE"}, "a provider user needs --provider"),
+    ("custody", {}, "a custody user needs a force"),
+    ("custody", {"force": "Kent Police"}, "a custody user needs a force"),
+    ("provider", {"provider": "NOPE"}, "a provider user needs a provider code"),
     ("inspector", {"force": HAMPSHIRE}, "only a custody user has a force"),
     ("custody", {"force": HAMPSHIRE, "provider": "NHRS"}, "only a provider user has a provider"),
     ("superuser", {}, "role must be one of"),

@@ -307,4 +307,32 @@ def test_users_add_on_the_command_line(dtoa, config_file):
     assert "user pc1 added (custody)" in result.output
     refused = dtoa("users", "add", "p2", "--role", "provider", "--password-stdin", ok=False)
     assert refused.exit_code != 0
-    assert "a provider user needs --provider" in refused.output
+    assert "a provider user needs a provider code" in refused.output
+
+
+def test_the_session_cookie_is_http_only_and_same_site_strict(app, accounts):
+    client = TestClient(app, follow_redirects=False)
+    page = client.get("/login")
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD,
+                                           "csrf_token": token(page.text)})
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_signing_in_from_another_site_is_refused(app, accounts):
+    client = TestClient(app, follow_redirects=False)
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 403
+    assert client.get("/admin/users").headers["location"].startswith("/login")
+
+
+def test_admin_form_shows_why_an_account_cannot_be_made(app, accounts, runtime):
+    client = sign_in(app, "admin")
+    page = client.get("/admin/users")
+    response = client.post("/admin/users", data={
+        "csrf_token": token(page.text), "username": "p9", "password": PASSWORD,
+        "role": "provider", "provider": ""})
+    assert response.status_code == 422
+    assert "a provider user needs a provider code" in response.text
+    with Session(runtime.engine) as session:
+        assert session.exec(select(User).where(User.username == "p9")).first() is None
