@@ -30,7 +30,8 @@ def check_scope(settings: Settings, role: str, force: str | None, provider: str 
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if role == "custody" and force not in settings.forces:
-        raise AccountError("a custody user needs a force (--force), one of: " + "; ".join(settings.forces))
+        raise AccountError("a custody user needs a force (--force), one of: "
+                           + "; ".join(settings.forces))
     if role == "provider" and provider not in settings.providers_by_code:
         raise AccountError("a provider user needs a provider code (--provider), one of: "
                            + ", ".join(settings.providers_by_code))
