@@ -107,3 +107,56 @@ def sample_row(**values: str) -> dict:
     }
     row.update(values)
     return row
+
+
+def make_referral(session, *, reference: str = "BAS-2022-000001",  # noqa: ANN001
+                  custody_ref: str = "BAS/22/0001", suite: str = "BASINGSTOKE",
+                  provider: str = "NHRS", appointment_at=None, kind: str = "initial",  # noqa: ANN001
+                  location: str = "12 Church Street, Basingstoke RG21 7QE"):
+    """A referral with its detention, positive test and one booked appointment, written straight
+    to the tables (for tests of what happens after booking). `appointment_at` is aware; the
+    test and referral are dated two days before it. Returns (referral, appointment)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from dtoa.models import Appointment, Detention, DrugTest, Referral
+
+    at = appointment_at or datetime(2022, 10, 6, 9, 0, tzinfo=UTC)
+    tested = at - timedelta(days=2)
+    detention = Detention(
+        suite=suite, custody_ref=custody_ref, person_ref="P" + custody_ref,
+        birth_date=date(1990, 5, 17), arrested_at=tested - timedelta(hours=1),
+        arrest_date=tested.date(), offence_codes="theft", in_scope=True, eligible=True,
+        route="trigger", trigger_offence="theft", rules_version="test", row_hash=custody_ref,
+        updated_at=tested)
+    session.add(detention)
+    session.flush()
+    test = DrugTest(detention_id=detention.id, tested_at=tested, outcome="tested", cocaine=True,
+                    opiates=False, result="positive_cocaine", row_hash=custody_ref,
+                    updated_at=tested)
+    session.add(test)
+    session.flush()
+    referral = Referral(reference=reference, detention_id=detention.id, drug_test_id=test.id,
+                        suite=suite, provider=provider, deadline_at=at + timedelta(days=3),
+                        created_at=tested, updated_at=tested)
+    session.add(referral)
+    session.flush()
+    appointment = Appointment(referral_id=referral.id, kind=kind, provider=provider,
+                              scheduled_at=at, location=location, created_at=tested,
+                              updated_at=tested)
+    session.add(appointment)
+    session.flush()
+    return referral, appointment
+
+
+def attendance_row(**values: str) -> dict:
+    """An attendance CSV row: BAS-2022-000001 attended its initial assessment, no follow-up."""
+    row = {
+        "reference": "BAS-2022-000001",
+        "assessment": "initial",
+        "outcome": "attended",
+        "outcome_at": "2022-10-06T10:00:00",
+        "new_appointment_at": "",
+        "follow_up_required": "false",
+    }
+    row.update(values)
+    return row

@@ -11,8 +11,9 @@ from dtoa.clock import Clock
 from dtoa.config import Settings
 from dtoa.ingest import ingest_file
 
-# Detentions before tests: a test row needs its detention.
-INBOX_KINDS = ("detentions", "tests")
+# Detentions before tests (a test row needs its detention); attendance after them (an outcome
+# needs its referral) and prosecution decisions last (a decision needs its case).
+INBOX_KINDS = ("detentions", "tests", "attendance", "prosecutions")
 
 
 def ingest_inbox(engine: Engine, settings: Settings, clock: Clock,

@@ -72,6 +72,20 @@ def _kinds(settings: Settings) -> dict[str, Kind]:
             write_detentions,
         ),
         "tests": Kind("tests", test_rows.REQUIRED, test_rows.parse, write_tests),
+        **_assessment_kinds(),
+    }
+
+
+def _assessment_kinds() -> dict[str, Kind]:
+    """Provider outcomes and prosecution decisions (imported here: they build on this module)."""
+    from dtoa.attendance import ingest as attendance_rows
+    from dtoa.prosecution import ingest as decision_rows
+
+    return {
+        "attendance": Kind("attendance", attendance_rows.REQUIRED, attendance_rows.parse,
+                           attendance_rows.write),
+        "prosecutions": Kind("prosecutions", decision_rows.REQUIRED, decision_rows.parse,
+                             decision_rows.write),
     }
 
 
@@ -86,7 +100,7 @@ def file_digest(path: Path) -> str:
 def ingest_file(engine: Engine, settings: Settings, clock: Clock, kind: str, path: Path,
                 *, actor: str = "cli", progress: Callable[[int], None] | None = None
                 ) -> BatchSummary:
-    """Take in one CSV file of `kind` (detentions or tests)."""
+    """Take in one CSV file of `kind` (detentions, tests, attendance or prosecutions)."""
     path = Path(path)
     header, records = read_records(path)
     summary = ingest_rows(engine, settings, clock, kind, records, header=header,

@@ -100,5 +100,6 @@ class ProsecutionCase(SQLModel, table=True):
     state: str = Field(default="open", index=True)
     decided_at: datetime | None = None
     decided_by: str | None = None
+    warned_at: datetime | None = None  # when the sweep first listed it as near its time limit
     opened_at: datetime
     updated_at: datetime

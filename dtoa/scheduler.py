@@ -1,0 +1,199 @@
+"""The scheduled runs (APScheduler 3): the nightly pipeline and the weekly reports.
+
+Jobs live in the project's database (SQLAlchemyJobStore on the same URL), so a restart finds
+them; a firing missed while the scheduler was down runs once when it comes back (coalesce, and
+a misfire grace of a week). Two schedulers started by mistake against one database both fire,
+so each firing is first claimed by inserting a JobRun row whose (job_id, scheduled_for) is
+unique: the process whose insert fails skips that firing. A job's arguments are the
+configuration path and its time of day (plain data that the job store can keep); each firing
+opens its own runtime.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import signal
+import threading
+import time as timer
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session
+
+from dtoa.clock import as_utc
+from dtoa.config import WEEKDAYS
+from dtoa.log import get_logger
+from dtoa.models import JobRun
+from dtoa.runtime import Runtime, open_runtime
+from dtoa.store import session_scope
+
+log = get_logger("dtoa.scheduler")
+MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
+NIGHTLY, WEEKLY = "nightly", "weekly"
+
+
+def last_firing(now: datetime, at: time, tz: ZoneInfo, weekday: int | None = None) -> datetime:
+    """The latest firing of a daily (or, with `weekday`, weekly) local time at or before `now`,
+    in UTC: the firing a run started at `now` stands for, the same in every process."""
+    local = now.astimezone(tz)
+    candidate = datetime.combine(local.date(), at, tzinfo=tz)
+    if weekday is not None:
+        candidate -= timedelta(days=(local.weekday() - weekday) % 7)
+    if candidate > now:
+        candidate -= timedelta(days=1 if weekday is None else 7)
+    return as_utc(candidate)
+
+
+def claim(engine: Engine, job_id: str, scheduled_for: datetime, now: datetime) -> int | None:
+    """Insert the JobRun for this firing; None when another process already has it."""
+    try:
+        with session_scope(engine) as session:
+            run = JobRun(job_id=job_id, scheduled_for=scheduled_for, started_at=now)
+            session.add(run)
+            session.flush()
+            return run.id
+    except IntegrityError:
+        return None
+
+
+def _finish(engine: Engine, run_id: int, status: str, summary: object, now: datetime) -> None:
+    with Session(engine) as session:
+        run = session.get(JobRun, run_id)
+        run.status, run.finished_at = status, now
+        run.summary = json.dumps(summary, default=str, sort_keys=True)
+        session.add(run)
+        session.commit()
+
+
+def fire(runtime: Runtime, job_id: str, scheduled_for: datetime,
+         work: Callable[[Runtime], object]) -> str:
+    """Run `work` for one firing if this process wins the claim: succeeded, failed or skipped."""
+    engine, clock = runtime.engine, runtime.clock
+    run_id = claim(engine, job_id, scheduled_for, as_utc(clock.now()))
+    if run_id is None:
+        log.info("job.skipped", job=job_id, scheduled_for=scheduled_for.isoformat(),
+                 reason="claimed by another process")
+        return "skipped"
+    log.info("job.started", job=job_id, scheduled_for=scheduled_for.isoformat(), run_id=run_id)
+    try:
+        summary = work(runtime)
+    except Exception as exc:
+        _finish(engine, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"},
+                as_utc(clock.now()))
+        log.error("job.failed", job=job_id, run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _finish(engine, run_id, "succeeded", summary, as_utc(clock.now()))
+    log.info("job.succeeded", job=job_id, run_id=run_id)
+    return "succeeded"
+
+
+def _nightly(runtime: Runtime) -> object:
+    from pipelines.nightly import run_nightly
+
+    return run_nightly(runtime.engine, runtime.settings, runtime.clock, progress=False)
+
+
+def _weekly(runtime: Runtime) -> object:
+    """The weekly funnel reports; a deployment without them fails this job loudly."""
+    try:
+        reports = importlib.import_module("pipelines.reports")
+    except ModuleNotFoundError as exc:
+        raise RuntimeError("weekly reports are not available: pipelines.reports is "
+                           "missing") from exc
+    return reports.weekly_reports(runtime.engine, runtime.settings, runtime.clock)
+
+
+def _run_job(job_id: str, config: str | None, at: str, weekday: int | None,
+             work: Callable[[Runtime], object]) -> str:
+    runtime = open_runtime(config)
+    try:
+        scheduled_for = last_firing(runtime.clock.now(), time.fromisoformat(at),
+                                    runtime.settings.tz, weekday)
+        return fire(runtime, job_id, scheduled_for, work)
+    finally:
+        runtime.engine.dispose()
+
+
+def nightly_job(config: str | None, at: str) -> str:
+    """The job the store keeps for the nightly run (referenced by name, so it can be pickled)."""
+    return _run_job(NIGHTLY, config, at, None, _nightly)
+
+
+def weekly_job(config: str | None, at: str, weekday: int) -> str:
+    return _run_job(WEEKLY, config, at, weekday, _weekly)
+
+
+def planned_jobs(runtime: Runtime, config: str | None, nightly_at: time | None = None) -> dict:
+    """job id -> (function, trigger, args) from the settings (`nightly_at` overrides the
+    configured time, e.g. for a one-off catch-up or a test)."""
+    plan = runtime.settings.scheduler
+    tz = runtime.settings.tz
+    night = nightly_at or plan.nightly_at
+    weekday = WEEKDAYS.index(plan.weekly_day)
+    return {
+        NIGHTLY: (nightly_job, CronTrigger(hour=night.hour, minute=night.minute,
+                                           second=night.second, timezone=tz),
+                  [config, night.isoformat()]),
+        WEEKLY: (weekly_job, CronTrigger(day_of_week=plan.weekly_day, hour=plan.weekly_at.hour,
+                                         minute=plan.weekly_at.minute,
+                                         second=plan.weekly_at.second, timezone=tz),
+                 [config, plan.weekly_at.isoformat(), weekday]),
+    }
+
+
+def _job_store(engine: Engine) -> SQLAlchemyJobStore:
+    """The job store on the project's engine; its table is created here, retrying when a
+    second scheduler creates it at the same moment."""
+    store = SQLAlchemyJobStore(engine=engine)
+    for attempt in range(5):
+        try:
+            store.jobs_t.create(engine, checkfirst=True)
+            break
+        except SQLAlchemyError:
+            if attempt == 4:
+                raise
+            timer.sleep(0.5 * (attempt + 1))
+    return store
+
+
+def _keep_or_replace(scheduler: BackgroundScheduler, job_id: str, func: Callable,
+                     trigger: CronTrigger, args: list) -> None:
+    """Keep a stored job whose schedule is unchanged, so its pending (perhaps missed) firing
+    survives a restart; replace it when the configuration changed."""
+    stored = scheduler.get_job(job_id)
+    if stored is not None and str(stored.trigger) == str(trigger) and list(stored.args) == args \
+            and getattr(stored.trigger, "timezone", None) == trigger.timezone:
+        log.info("scheduler.job_kept", job=job_id, next_run=str(stored.next_run_time))
+        return
+    job = scheduler.add_job(func, trigger, args=args, id=job_id, name=job_id,
+                            replace_existing=True)
+    log.info("scheduler.job_added", job=job_id, next_run=str(getattr(job, "next_run_time", "")))
+
+
+def run_scheduler(runtime: Runtime, config: str | None, *, nightly_at: time | None = None,
+                  exit_after: float | None = None) -> None:
+    """Run the scheduler until SIGINT/SIGTERM, or for `exit_after` seconds."""
+    scheduler = BackgroundScheduler(
+        jobstores={"default": _job_store(runtime.engine)}, timezone=runtime.settings.tz,
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+                      "max_instances": 1})
+    scheduler.start(paused=True)
+    for job_id, (func, trigger, args) in planned_jobs(runtime, config, nightly_at).items():
+        _keep_or_replace(scheduler, job_id, func, trigger, args)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler.resume()
+    log.info("scheduler.started")
+    try:
+        stop.wait(exit_after)
+    finally:
+        scheduler.shutdown(wait=True)
+        log.info("scheduler.stopped")

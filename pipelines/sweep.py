@@ -1,0 +1,75 @@
+"""The deadline sweep: outcomes not reported in time go on the chase list; failures to attend or
+remain become prosecution cases; cases entering their warning window are flagged.
+
+Idempotent: each pass only moves what has not moved yet (a booked appointment, a failure with
+no case, an open case not yet warned), and every change is audited as `pipeline:sweep`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from dtoa.clock import Clock, as_utc
+from dtoa.config import Settings
+from dtoa.models import Appointment, ProsecutionCase, Referral
+from dtoa.prosecution import open_case
+from dtoa.rules.attendance import BOOKED, FAILURES, OUTCOME_OVERDUE
+from dtoa.rules.prosecution import OPEN
+from dtoa.store import record_change, session_scope
+
+ACTOR = "pipeline:sweep"
+
+
+def sweep(engine: Engine, settings: Settings, clock: Clock) -> dict:
+    now = as_utc(clock.now())
+    with session_scope(engine) as session:
+        overdue = _mark_overdue(session, settings, now)
+        opened = _open_cases(session, settings, now)
+        warned = _warn(session, settings, now)
+    return {"outcome_overdue": overdue, "cases_opened": opened, "cases_warned": warned}
+
+
+def _mark_overdue(session: Session, settings: Settings, now) -> int:  # noqa: ANN001
+    """Booked, and the appointment time plus `outcome_grace_hours` has passed."""
+    cutoff = now - timedelta(hours=settings.attendance.outcome_grace_hours)
+    late = session.exec(select(Appointment).where(Appointment.state == BOOKED,
+                                                  Appointment.scheduled_at <= cutoff)).all()
+    for appointment in late:
+        record_change(session, at=now, actor=ACTOR, entity="appointment",
+                      entity_id=appointment.id, action="state_changed",
+                      changes={"state": [BOOKED, OUTCOME_OVERDUE]})
+        appointment.state, appointment.updated_at = OUTCOME_OVERDUE, now
+        session.add(appointment)
+    return len(late)
+
+
+def _open_cases(session: Session, settings: Settings, now) -> int:  # noqa: ANN001
+    """One case per failed appointment (the unique appointment_id backs this up)."""
+    failed = session.exec(
+        select(Appointment, Referral)
+        .join(Referral, Referral.id == Appointment.referral_id)
+        .outerjoin(ProsecutionCase, ProsecutionCase.appointment_id == Appointment.id)
+        .where(Appointment.state.in_(sorted(FAILURES)), ProsecutionCase.id.is_(None))
+        .order_by(Appointment.id)).all()
+    for appointment, referral in failed:
+        open_case(session, settings, referral, appointment, now=now, actor=ACTOR)
+    return len(failed)
+
+
+def _warn(session: Session, settings: Settings, now) -> int:  # noqa: ANN001
+    """Open cases whose warning date (time limit less `warn_days_before`) has come."""
+    today = now.astimezone(settings.tz).date()
+    due = session.exec(select(ProsecutionCase).where(
+        ProsecutionCase.state == OPEN, ProsecutionCase.warned_at.is_(None),
+        ProsecutionCase.warn_from <= today)).all()
+    for case in due:
+        record_change(session, at=now, actor=ACTOR, entity="prosecution_case",
+                      entity_id=case.id, action="warned",
+                      changes={"warned_at": [None, now],
+                               "days_left": [None, (case.time_limit_on - today).days]})
+        case.warned_at, case.updated_at = now, now
+        session.add(case)
+    return len(due)
