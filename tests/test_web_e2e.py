@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pipelines.nightly import run_nightly
 from playwright.sync_api import expect, sync_playwright
 from sqlmodel import Session, select
 
@@ -21,6 +20,7 @@ from dtoa.store import session_scope
 from dtoa.testing import detention_row, write_csv
 from dtoa.web import create_app
 from dtoa.web.testing import CHROMIUM_ARGS, chromium_path, serve_in_thread
+from pipelines.nightly import run_nightly
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery"
@@ -135,7 +135,7 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     shot(inspector, "inspector-prosecutions")
     inspector.select_option(f"select[aria-label='Decision for {referral.reference}']",
                             "summonsed")
-    inspector.click("text=Record")
+    inspector.click("#cases button[type=submit]")
     expect(inspector.locator(".flash")).to_contain_text("summonsed recorded")
     with Session(runtime.engine) as session:
         case = session.exec(select(ProsecutionCase)).one()

@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlmodel import Session
 
+from dtoa.attendance import chase_list
 from dtoa.ingest.csvfile import FieldError, parse_instant
-from dtoa.models import Appointment, ProsecutionCase, Referral, User
+from dtoa.models import User
+from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
 from dtoa.web.auth import require
 from dtoa.web.pages import flash, render, runtime_of
@@ -62,25 +63,20 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
 
 
 @router.get("/prosecutions")
-def prosecutions(request: Request, user: InspectorUser, within: int = 28):
-    """Open cases whose time limit falls within `within` days (or has passed), soonest first."""
+def prosecutions(request: Request, user: InspectorUser, within: int | None = None):
+    """Open cases whose time limit falls within `within` days (or has passed), soonest first;
+    without `within`, the cases inside their warning window ([prosecution] warn_days_before)."""
     runtime = runtime_of(request)
     today = runtime.clock.now().astimezone(runtime.settings.tz).date()
     with Session(runtime.engine) as session:
-        rows = session.execute(
-            select(ProsecutionCase, Referral.reference, Referral.suite, Referral.provider)
-            .join(Referral, Referral.id == ProsecutionCase.referral_id)
-            .where(ProsecutionCase.state == "open",
-                   ProsecutionCase.time_limit_on <= today + timedelta(days=within))
-            .order_by(ProsecutionCase.time_limit_on)).all()
-    return render(request, "inspector/prosecutions.html", rows=rows, within=within, today=today,
-                  decisions=DECISIONS, error=None)
+        cases = cases_due(session, today, within)
+    return render(request, "inspector/prosecutions.html", cases=cases, within=within,
+                  today=today, decisions=DECISIONS,
+                  warn_days=runtime.settings.prosecution.warn_days_before)
 
 
 @router.post("/prosecutions/{reference}/decision")
 async def decision(request: Request, reference: str, user: InspectorUser):
-    from dtoa.prosecution import decide
-
     runtime = runtime_of(request)
     form = {k: str(v).strip() for k, v in (await request.form()).items()}
     try:
@@ -105,10 +101,6 @@ def chase(request: Request, user: InspectorUser):
     referrals that found no place before their deadline (never booked late)."""
     runtime = runtime_of(request)
     with Session(runtime.engine) as session:
-        rows = session.execute(
-            select(Appointment, Referral.reference, Referral.suite)
-            .join(Referral, Referral.id == Appointment.referral_id)
-            .where(Appointment.state == "outcome_overdue")
-            .order_by(Appointment.provider, Appointment.scheduled_at)).all()
+        items = chase_list(session)
         unbooked = list_referrals(session, no_capacity=True)
-    return render(request, "inspector/chase.html", rows=rows, unbooked=unbooked)
+    return render(request, "inspector/chase.html", items=items, unbooked=unbooked)

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
+from dtoa.attendance import record_outcome
 from dtoa.clock import as_utc
 from dtoa.ingest.csvfile import FieldError, parse_bool, parse_instant
 from dtoa.log import get_logger
@@ -103,8 +104,6 @@ async def record(request: Request, reference: str, user: ProviderUser):
     tz = runtime.settings.tz
     with Session(runtime.engine) as session:
         _own_referral(session, user, reference)
-    from dtoa.attendance import record_outcome
-
     try:
         outcome = form.get("outcome", "")
         if outcome not in OUTCOMES:
