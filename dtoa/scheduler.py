@@ -11,7 +11,6 @@ opens its own runtime.
 
 from __future__ import annotations
 
-import importlib
 import json
 import signal
 import threading
@@ -101,13 +100,10 @@ def _nightly(runtime: Runtime) -> object:
 
 
 def _weekly(runtime: Runtime) -> object:
-    """The weekly funnel reports; a deployment without them fails this job loudly."""
-    try:
-        reports = importlib.import_module("pipelines.reports")
-    except ModuleNotFoundError as exc:
-        raise RuntimeError("weekly reports are not available: pipelines.reports is "
-                           "missing") from exc
-    return reports.weekly_reports(runtime.engine, runtime.settings, runtime.clock)
+    """Last ISO week's funnel reports, force-wide and per suite, for inspectors."""
+    from pipelines.reports import weekly_reports
+
+    return weekly_reports(runtime.engine, runtime.settings, runtime.clock)
 
 
 def _run_job(job_id: str, config: str | None, at: str, weekday: int | None,

@@ -1,0 +1,221 @@
+"""`dtoa demo`: the Basingstoke quarter (October-December 2022) through the real pipeline.
+
+A seeded synthetic population (`dtoa.synthetic.pilot_plan`) arrives as the custody system's
+nightly extracts. A FixedClock walks night by night from 1 October 2022 to the end of January
+2023 (so the last December referrals are assessed and their failures decided) and each night
+runs the real nightly pipeline (ingest -> eligibility -> referrals -> letters -> sweep); each
+Monday at 07:00 the weekly reports are written. Two actors outside the police are simulated
+from each person's `Behaviour`: the treatment provider, which reports each assessment after it
+happens in the attendance CSV format, and the prosecutor, which decides each failure case a
+week after it opens in the prosecutions CSV format. Both go through the inbox like real files.
+
+The funnel printed at the end is computed by `dtoa.store.funnel` from what the rules made of
+those records; nothing here states a result.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from dtoa.clock import FixedClock
+from dtoa.config import DEFAULT_CONFIG, Settings, load_settings
+from dtoa.models import Appointment, Detention, ProsecutionCase, Referral
+from dtoa.reports.weekly import week_of
+from dtoa.rules.calendar import WorkingCalendar
+from dtoa.store import create_schema, make_engine
+from dtoa.store.funnel import funnel
+from dtoa.synthetic import QUARTER, Behaviour, Record, generate, pilot_plan
+
+SUITE = "BASINGSTOKE"
+WALK_UNTIL = date(2023, 1, 31)
+DECIDE_AFTER = timedelta(days=7)
+# The demo's providers run twice the shipped sessions' places: the pilot's 157 referrals (and
+# their follow-ups and rearranged appointments) in a quarter need about 15 places a week at
+# North Hampshire, which is the whole of the shipped configuration's capacity.
+CAPACITY = {"capacity = 3 }": "capacity = 6 }", "capacity = 2 }": "capacity = 4 }"}
+ATTENDANCE_COLUMNS = ("reference", "assessment", "outcome", "outcome_at", "new_appointment_at",
+                      "follow_up_required")
+PROSECUTION_COLUMNS = ("reference", "decision", "decided_at")
+DEMO_FOLDERS = ("var", "inbox", "processed", "outbox", "reports")
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    config: Path
+    funnel: dict
+    letters: Path
+    report: Path | None
+    nights: int
+
+
+def write_demo_config(folder: Path) -> Path:
+    """The shipped configuration with the demo's provider capacity; its paths (database,
+    inbox, outbox, reports) resolve inside `folder`."""
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    for old, new in CAPACITY.items():
+        if old not in text:
+            raise RuntimeError(f"the shipped config.toml no longer has {old!r}; update the demo")
+        text = text.replace(old, new)
+    path = folder / "config.toml"
+    path.write_text("# Written by `dtoa demo`: the shipped config.toml with more assessment "
+                    "places.\n" + text, encoding="utf-8")
+    return path
+
+
+def run_demo(folder: Path, *, seed: int = 2022,
+             progress: Callable[[date], None] | None = None) -> DemoResult:
+    """Start afresh in `folder` (the demo's own database and folders) and walk the quarter."""
+    from pipelines.nightly import run_nightly
+    from pipelines.reports import weekly_reports
+
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in DEMO_FOLDERS:
+        shutil.rmtree(folder / name, ignore_errors=True)
+    config = write_demo_config(folder)
+    settings = load_settings(config)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    records = list(generate(pilot_plan(), seed=seed))
+    arrivals: dict[date, list[Record]] = defaultdict(list)
+    for record in records:
+        arrivals[record.arrest_date].append(record)
+    behaviour = {r.detention["custody_ref"]: r.behaviour for r in records}
+    clock = FixedClock(_local(QUARTER[0], time(1), settings))
+    day, nights, report = QUARTER[0], 0, None
+    while day <= WALK_UNTIL:
+        clock.set(_local(day + timedelta(days=1), time(1, 30), settings))
+        _deliver_extracts(settings, day, arrivals.get(day, []))
+        _provider_reports(engine, settings, clock.now(), behaviour)
+        _prosecutor_decides(engine, settings, clock.now(), behaviour)
+        clock.set(_local(day + timedelta(days=1), time(2), settings))
+        run_nightly(engine, settings, clock, progress=False)
+        nights += 1
+        if clock.now().astimezone(settings.tz).weekday() == 0:
+            clock.set(_local(day + timedelta(days=1), time(7), settings))
+            written = weekly_reports(engine, settings, clock)
+            if written["week"] <= week_of(QUARTER[1]):  # the suite's last week of the quarter
+                report = Path(written["pdfs"][1 + _suite_index(settings)])
+        if progress:
+            progress(day)
+        day += timedelta(days=1)
+    figures = funnel(engine, settings, QUARTER[0], QUARTER[1], SUITE)
+    engine.dispose()
+    return DemoResult(folder, config, figures, settings.path("outbox"), report, nights)
+
+
+def _suite_index(settings: Settings) -> int:
+    return [s.code for s in settings.suites].index(SUITE)
+
+
+def _local(day: date, at: time, settings: Settings) -> datetime:
+    return datetime.combine(day, at, tzinfo=settings.tz).astimezone(UTC)
+
+
+def _write(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
+    if not rows:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _deliver_extracts(settings: Settings, day: date, records: list[Record]) -> None:
+    """The custody system's extract of the day's arrests and tests, as two inbox files."""
+    inbox = settings.path("inbox")
+    from dtoa.ingest.detentions import INPUT_FIELDS as DETENTION_FIELDS
+    from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
+
+    _write(inbox / "detentions" / f"custody-{day}.csv", DETENTION_FIELDS,
+           [r.detention for r in records])
+    _write(inbox / "tests" / f"tests-{day}.csv", TEST_FIELDS,
+           [r.test for r in records if r.test is not None])
+
+
+def _provider_reports(engine: Engine, settings: Settings, now: datetime,
+                      behaviour: dict[str, Behaviour]) -> None:
+    """The provider reports each booked assessment that has happened, as the person behaves;
+    a person who rearranges with good cause does so the day before their first appointment."""
+    a, r, d = Appointment.__table__.c, Referral.__table__.c, Detention.__table__.c
+    query = (select(a.id, a.kind, a.scheduled_at, a.replaces_id, r.reference, d.custody_ref)
+             .select_from(Appointment.__table__.join(Referral.__table__, r.id == a.referral_id)
+                          .join(Detention.__table__, d.id == r.detention_id))
+             .where(a.state == "booked", a.scheduled_at <= now + timedelta(days=1))
+             .order_by(a.scheduled_at, a.id))
+    with engine.connect() as connection:
+        booked = connection.execute(query).all()
+    rows = []
+    for row in booked:
+        scheduled = _aware(row.scheduled_at)
+        plan = behaviour.get(row.custody_ref, Behaviour())
+        if row.kind == "initial" and plan.rescheduled_first and row.replaces_id is None:
+            rows.append(_report(row.reference, "initial", "rescheduled", now - timedelta(
+                minutes=5), new_appointment_at=_a_week_later(scheduled, settings)))
+        elif scheduled + timedelta(hours=1) <= now:
+            rows.append(_outcome(row.reference, row.kind, scheduled, plan))
+    _write(settings.path("inbox") / "attendance" / f"attendance-{now:%Y%m%d}.csv",
+           ATTENDANCE_COLUMNS, rows)
+
+
+def _outcome(reference: str, kind: str, scheduled: datetime, plan: Behaviour) -> dict:
+    if kind == "follow_up" or plan.initial == "attended":
+        return _report(reference, kind, "attended", scheduled + timedelta(hours=1),
+                       follow_up_required=plan.follow_up_required if kind == "initial" else None)
+    return _report(reference, kind, plan.initial or "attended",
+                   scheduled + timedelta(minutes=30))
+
+
+def _report(reference: str, assessment: str, outcome: str, at: datetime, *,
+            new_appointment_at: datetime | None = None,
+            follow_up_required: bool | None = None) -> dict:
+    return {"reference": reference, "assessment": assessment, "outcome": outcome,
+            "outcome_at": at.isoformat(),
+            "new_appointment_at": new_appointment_at.isoformat() if new_appointment_at else "",
+            "follow_up_required": "" if follow_up_required is None
+            else str(follow_up_required).lower()}
+
+
+def _a_week_later(scheduled: datetime, settings: Settings) -> datetime:
+    """The same session (local wall-clock time) a week on, or the week after if that day is a
+    bank holiday."""
+    local = scheduled.astimezone(settings.tz)
+    calendar = WorkingCalendar()
+    later = local.date() + timedelta(days=7)
+    while not calendar.is_working_day(later):
+        later += timedelta(days=7)
+    return datetime.combine(later, local.time(), tzinfo=settings.tz).astimezone(UTC)
+
+
+def _prosecutor_decides(engine: Engine, settings: Settings, now: datetime,
+                        behaviour: dict[str, Behaviour]) -> None:
+    """A week after a failure case opens, the prosecutor's decision arrives."""
+    p, r, d = ProsecutionCase.__table__.c, Referral.__table__.c, Detention.__table__.c
+    query = (select(r.reference, d.custody_ref)
+             .select_from(ProsecutionCase.__table__.join(Referral.__table__,
+                                                         r.id == p.referral_id)
+                          .join(Detention.__table__, d.id == r.detention_id))
+             .where(p.state == "open", p.opened_at <= now - DECIDE_AFTER)
+             .order_by(p.id))
+    with engine.connect() as connection:
+        cases = connection.execute(query).all()
+    rows = [{"reference": c.reference, "decision": behaviour[c.custody_ref].decision,
+             "decided_at": (now - timedelta(minutes=5)).isoformat()}
+            for c in cases if c.custody_ref in behaviour and behaviour[c.custody_ref].decision]
+    _write(settings.path("inbox") / "prosecutions" / f"decisions-{now:%Y%m%d}.csv",
+           PROSECUTION_COLUMNS, rows)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

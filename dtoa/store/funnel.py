@@ -1,0 +1,128 @@
+"""The funnel, counted in the database: one aggregate query over detentions in the period.
+
+Each stage is a `SUM(CASE WHEN ... THEN 1 ELSE 0 END)` over detention LEFT JOIN drug_test
+LEFT JOIN referral LEFT JOIN the live initial appointment LEFT JOIN prosecution outcomes, so a
+quarter of a national force costs one scan, not a Python loop. What each stage means is in
+`dtoa.rules.funnel.COUNTS`; the SQL below is that definition, stage by stage.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, case, exists, func, not_, or_, select, true
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from dtoa.config import Settings
+from dtoa.models import Appointment, Detention, DrugTest, ProsecutionCase, Referral
+from dtoa.rules import funnel as stages
+
+D = Detention.__table__.c
+T = DrugTest.__table__.c
+R = Referral.__table__.c
+POSITIVE_RESULTS = ("positive_cocaine", "positive_opiates", "positive_both")
+FAILED = ("failed_to_attend", "failed_to_remain")
+PROSECUTED = ("charged", "summonsed")
+
+
+def _live_initial():
+    """Per referral, the live initial appointment: kind initial and not replaced by a later
+    appointment (a reschedule keeps the old row and books a new one with `replaces_id`). Should
+    two ever be live, the latest booked (highest id) counts."""
+    a = Appointment.__table__.alias("a")
+    newer = Appointment.__table__.alias("newer")
+    replaced = exists().where(newer.c.replaces_id == a.c.id)
+    latest = (select(a.c.referral_id, func.max(a.c.id).label("appointment_id"))
+              .where(a.c.kind == "initial", not_(replaced))
+              .group_by(a.c.referral_id).subquery("live"))
+    return latest
+
+
+def _good_cause_accepted():
+    """Appointments whose failure a prosecutor accepted had good cause (Drugs Act 2005 s.12:
+    only a failure "without good cause" is one)."""
+    p = ProsecutionCase.__table__.c
+    return (select(p.appointment_id).where(p.state == "good_cause_accepted")
+            .group_by(p.appointment_id).subquery("good_cause"))
+
+
+def _prosecuted():
+    """Referrals with at least one failure case charged or summonsed (one person, once)."""
+    p = ProsecutionCase.__table__.c
+    return (select(p.referral_id).where(p.state.in_(PROSECUTED))
+            .group_by(p.referral_id).subquery("prosecuted"))
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _stage_conditions(appointment, good_cause, prosecuted) -> dict[str, ColumnElement[bool]]:  # noqa: ANN001
+    in_scope = D.in_scope.is_(True)
+    tested = and_(in_scope, T.outcome == "tested")
+    referred = and_(R.id.is_not(None), R.state != "withdrawn")
+    initial = appointment.c
+    return {
+        "detentions": true(),
+        "in_scope": in_scope,
+        "eligible": D.eligible.is_(True),
+        "under_age": and_(in_scope, D.under_age.is_(True)),
+        "tested": tested,
+        "tested_trigger": and_(tested, D.route == "trigger"),
+        "tested_inspector_authorised": and_(tested, D.route == "inspector"),
+        "refused": and_(in_scope, T.outcome == "refused"),
+        "failed_to_provide": and_(in_scope, T.outcome == "failed_to_provide"),
+        "not_tested": and_(D.eligible.is_(True),
+                           or_(T.id.is_(None), T.outcome == "not_tested")),
+        "positive": and_(tested, T.result.in_(POSITIVE_RESULTS)),
+        "positive_cocaine_only": and_(tested, T.result == "positive_cocaine"),
+        "positive_opiates_only": and_(tested, T.result == "positive_opiates"),
+        "positive_both": and_(tested, T.result == "positive_both"),
+        "referred": referred,
+        "attended": and_(referred, initial.state == "attended"),
+        "failed_to_attend": and_(referred, initial.state.in_(FAILED),
+                                 good_cause.c.appointment_id.is_(None)),
+        "awaiting": and_(referred, or_(initial.id.is_(None), initial.state == "booked")),
+        "outcome_overdue": and_(referred, initial.state == "outcome_overdue"),
+        "prosecuted": and_(referred, prosecuted.c.referral_id.is_not(None)),
+    }
+
+
+def funnel_counts(engine: Engine, start: date, end: date, suite: str | None = None
+                  ) -> dict[str, int]:
+    """Every count of the funnel for detentions arrested (local date) from `start` to `end`
+    inclusive, at one suite or all suites."""
+    live = _live_initial()
+    appointment = aliased(Appointment.__table__, name="initial")
+    good_cause, prosecuted = _good_cause_accepted(), _prosecuted()
+    conditions = _stage_conditions(appointment, good_cause, prosecuted)
+    source = (Detention.__table__
+              .outerjoin(DrugTest.__table__, T.detention_id == D.id)
+              .outerjoin(Referral.__table__, R.detention_id == D.id)
+              .outerjoin(live, live.c.referral_id == R.id)
+              .outerjoin(appointment, appointment.c.id == live.c.appointment_id)
+              .outerjoin(good_cause, good_cause.c.appointment_id == appointment.c.id)
+              .outerjoin(prosecuted, prosecuted.c.referral_id == R.id))
+    query = (select(*(_count(c).label(k) for k, c in conditions.items()))
+             .select_from(source)
+             .where(D.arrest_date >= start, D.arrest_date <= end))
+    if suite is not None:
+        query = query.where(D.suite == suite.upper())
+    with engine.connect() as connection:
+        row = connection.execute(query).one()
+    return {k: int(row._mapping[k]) for k in stages.COUNTS}
+
+
+def funnel(engine: Engine, settings: Settings, start: date, end: date,
+           suite: str | None = None) -> dict:
+    """The funnel of issue 5 (`dtoa.rules.funnel.KEYS`): counts as integers, rates as fractions
+    rounded to 4 places, None when the denominator is 0. `settings` names the suites: an
+    unknown suite is an error, not an empty funnel."""
+    if start > end:
+        raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    if suite is not None and suite.upper() not in settings.suites_by_code:
+        raise ValueError(f"unknown custody suite {suite!r}; configured: "
+                         + ", ".join(settings.suites_by_code))
+    return stages.with_rates(funnel_counts(engine, start, end, suite))
