@@ -142,6 +142,8 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
         actors = set(session.exec(select(AuditEvent.actor)).all())
     assert case.state == "summonsed"
     assert {"desk", "nhrs", "inspector"} <= actors
+    inspector.goto(site + "/inspector?week=2022-W40&suite=BASINGSTOKE")
+    expect(inspector.locator("td[data-stage=prosecuted]")).to_have_text("1")
     inspector.goto(site + "/inspector/chase")
     shot(inspector, "inspector-chase")
     assert re.search(r"Nothing to chase", inspector.content())

@@ -15,6 +15,8 @@ from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.models import User
 from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
+from dtoa.rules.funnel import COUNTS
+from dtoa.store.funnel import funnel
 from dtoa.web.auth import require
 from dtoa.web.pages import flash, render, runtime_of
 
@@ -35,8 +37,6 @@ def week_bounds(week: str) -> tuple[date, date]:
 
 @router.get("")
 def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: str = ""):
-    from dtoa.store.funnel import funnel
-
     runtime = runtime_of(request)
     today = runtime.clock.now().astimezone(runtime.settings.tz).date()
     if not week:
@@ -59,7 +59,7 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
     trend_top = max([f.get("tested") or 0 for _, f in trend] + [1])
     return render(request, "inspector/funnel.html", week=week, suite=suite, start=start,
                   end=end, figures=figures, stages=STAGES, rates=RATES, top=top, trend=trend,
-                  trend_top=trend_top, error=None)
+                  trend_top=trend_top, definitions=COUNTS, error=None)
 
 
 @router.get("/prosecutions")
