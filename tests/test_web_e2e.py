@@ -45,7 +45,7 @@ def site(runtime, tmp_path):
         for name, role, scope in (
                 ("desk", "custody", {"force": "Hampshire and Isle of Wight Constabulary"}),
                 ("nhrs", "provider", {"provider": "NHRS"}),
-                ("inspector", "inspector", {})):
+                ("inspector", "inspector", {}), ("admin", "admin", {})):
             add_user(session, runtime.settings, runtime.clock, username=name,
                      password=PASSWORD, role=role, actor="test", **scope)
     path = write_csv(tmp_path / "detentions.csv", [detention_row()])
@@ -78,6 +78,12 @@ def sign_in(browser, url: str, username: str):  # noqa: ANN001, ANN201
 def test_positive_test_to_prosecution_list_through_the_browser(browser, site, runtime,
                                                               db_url):
     shot = Shots(db_url.split(":")[0].split("+")[0])
+    admin = sign_in(browser, site, "admin")
+    expect(admin.locator("#users")).to_contain_text("nhrs")
+    shot(admin, "admin-users")
+    admin.click("text=Sign out")
+    expect(admin.locator("h1")).to_have_text("Sign in")
+    shot(admin, "sign-in")
     # Custody desk: find the detention, see why it may be tested, enter the outcome.
     desk = sign_in(browser, site, "desk")
     shot(desk, "custody-desk")
