@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
@@ -17,7 +18,9 @@ def drop_personal_data(_logger: object, _method: str, event_dict: dict) -> dict:
     return event_dict
 
 
-def configure(level: int = logging.INFO) -> None:
+def configure(level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    """JSON lines to `stream` (default stderr): a long run (the demo) sends them to a file so the
+    terminal shows its progress and result."""
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -27,7 +30,7 @@ def configure(level: int = logging.INFO) -> None:
             structlog.processors.JSONRenderer(sort_keys=True),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
         cache_logger_on_first_use=False,
     )
 

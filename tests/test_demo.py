@@ -23,7 +23,7 @@ def test_demo_prints_the_pilot_funnel_and_leaves_letters_and_a_report(tmp_path, 
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     printed = dict(line.split(None, 1) for line in result.output.splitlines()
-                   if line.split(None, 1)[0] in PILOT)
+                   if line.split() and line.split()[0] in PILOT)
     assert {k: int(v) for k, v in printed.items()} == PILOT
     assert "test_rate                    0.7791 (78%)" in result.output
     assert "fta_rate                     0.1911 (19%)" in result.output

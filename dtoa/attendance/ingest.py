@@ -16,6 +16,7 @@ from sqlmodel import Session
 from dtoa.attendance.outcomes import record_outcome
 from dtoa.clock import FixedClock
 from dtoa.config import Settings
+from dtoa.ingest.apply import apply_each
 from dtoa.ingest.csvfile import (
     FieldError,
     Record,
@@ -68,16 +69,7 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
 def write(session: Session, pairs: list[tuple[Record, dict]], *, settings: Settings,
           batch_id: int, now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
     """Apply each row through `record_outcome`; a refused row is kept with its reason."""
-    counts = {"recorded": 0, "updated": 0, "unchanged": 0}
-    errors = []
     clock = FixedClock(now)
-    for record, row in pairs:
-        try:
-            result = record_outcome(session, settings, clock, actor=f"batch:{batch_id}", **row)
-        except FieldError as exc:
-            errors.append(RowError(record.line, exc.column,
-                                   record.values.get(exc.column, exc.value), exc.reason,
-                                   record.raw))
-            continue
-        counts[result.status] += 1
-    return counts["recorded"], counts["updated"], counts["unchanged"], errors
+    statuses, errors = apply_each(pairs, lambda row: record_outcome(
+        session, settings, clock, actor=f"batch:{batch_id}", **row).status)
+    return statuses["recorded"], statuses["updated"], statuses["unchanged"], errors

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from dtoa import log
 from dtoa.cli.common import pass_runtime
 from dtoa.reports.weekly import previous_week, week_bounds
 from dtoa.rules.funnel import COUNTS, RATES, percent
@@ -111,14 +112,20 @@ def demo(folder: str, seed: int) -> None:
     from dtoa.demo import SUITE, run_demo
     from dtoa.synthetic import QUARTER
 
-    with tqdm(total=(date(2023, 1, 31) - QUARTER[0]).days + 1, unit=" nights",
-              desc="demo", leave=False) as bar:
+    log_path = Path(folder).resolve() / "dtoa.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log_file, tqdm(
+            total=(date(2023, 1, 31) - QUARTER[0]).days + 1, unit=" nights", desc="demo",
+            leave=False) as bar:
+        log.configure(stream=log_file)
         result = run_demo(Path(folder), seed=seed, progress=lambda _day: bar.update())
+        log.configure()
     click.echo(f"Funnel for {SUITE}, arrests {QUARTER[0]} to {QUARTER[1]} "
                f"({result.nights} nightly runs):")
     click.echo(render_funnel(result.funnel, "table"))
     click.echo(f"\nLetters:       {result.letters}")
     click.echo(f"Weekly report: {result.report}")
+    click.echo(f"Log:           {log_path}")
     click.echo(f"Explore:       dtoa --config {result.config} report funnel "
                f"--from {QUARTER[0]} --to {QUARTER[1]} --suite {SUITE}")
 

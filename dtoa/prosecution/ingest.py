@@ -11,6 +11,7 @@ from sqlmodel import Session
 from dtoa.attendance.ingest import referral_key
 from dtoa.clock import FixedClock
 from dtoa.config import Settings
+from dtoa.ingest.apply import apply_each
 from dtoa.ingest.csvfile import FieldError, Record, RowError, parse_choice, parse_instant
 from dtoa.prosecution.cases import decide
 from dtoa.rules.prosecution import DECISIONS
@@ -32,19 +33,8 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
 def write(session: Session, pairs: list[tuple[Record, dict]], *, settings: Settings,
           batch_id: int, now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
     """Apply each decision through `decide`; a refused row is kept with its reason."""
-    decided = unchanged = 0
-    errors = []
     clock = FixedClock(now)
-    for record, row in pairs:
-        try:
-            status = decide(session, settings, clock, actor=f"batch:{batch_id}", **row)
-        except FieldError as exc:
-            errors.append(RowError(record.line, exc.column,
-                                   record.values.get(exc.column, exc.value), exc.reason,
-                                   record.raw))
-            continue
-        if status == "unchanged":
-            unchanged += 1
-        else:
-            decided += 1
-    return decided, 0, unchanged, errors
+    statuses, errors = apply_each(pairs, lambda row: decide(
+        session, settings, clock, actor=f"batch:{batch_id}", **row))
+    unchanged = statuses.pop("unchanged", 0)
+    return sum(statuses.values()), 0, unchanged, errors
