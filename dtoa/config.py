@@ -114,6 +114,15 @@ class Scheduler(_Frozen):
     weekly_at: time = time(7, 0)
 
 
+class Web(_Frozen):
+    """The web application: how long a signed-in session may sit idle, and where it listens."""
+
+    idle_minutes: int = Field(default=30, gt=0)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, gt=0, lt=65536)
+    secure_cookies: bool = False  # true behind HTTPS: the session cookie is never sent in clear
+
+
 class Database(_Frozen):
     url: str = "sqlite:///var/dtoa.sqlite"
 
@@ -136,6 +145,7 @@ class Settings(_Frozen):
     attendance: Attendance = Attendance()
     prosecution: Prosecution = Prosecution()
     scheduler: Scheduler = Scheduler()
+    web: Web = Web()
     suites: tuple[Suite, ...]
     providers: tuple[Provider, ...]
     offences: tuple[Offence, ...]
@@ -171,6 +181,11 @@ class Settings(_Frozen):
     @cached_property
     def suites_by_code(self) -> dict[str, Suite]:
         return {s.code: s for s in self.suites}
+
+    @cached_property
+    def forces(self) -> tuple[str, ...]:
+        """The forces that own the configured suites, in configuration order."""
+        return tuple(dict.fromkeys(s.force for s in self.suites))
 
     @cached_property
     def providers_by_code(self) -> dict[str, Provider]:

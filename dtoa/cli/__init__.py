@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, referrals, reports
+from dtoa.cli import attendance, custody, referrals, reports, web
 from dtoa.cli.common import pass_runtime  # noqa: F401  (re-exported for command modules)
 from dtoa.config import ConfigError
 from dtoa.runtime import open_runtime
@@ -24,7 +24,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-for module in (custody, referrals, attendance, reports):
+for module in (custody, referrals, attendance, reports, web):
     module.register(cli)
 
 

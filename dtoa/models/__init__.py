@@ -13,6 +13,7 @@ from dtoa.models.custody import (
     RejectedRow,
 )
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
+from dtoa.models.users import User
 
 __all__ = [
     "Appointment",
@@ -26,4 +27,5 @@ __all__ = [
     "ProsecutionCase",
     "Referral",
     "RejectedRow",
+    "User",
 ]

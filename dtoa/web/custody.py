@@ -1,0 +1,188 @@
+"""Custody desk pages: find a detention, see whether it may be tested and why, and enter or
+correct its test outcome in one form, checked by the same code as an extract row (`ingest_rows`
+of kind "tests", as `dtoa record-test` does)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlmodel import Session
+
+from dtoa.config import Settings
+from dtoa.ingest import ingest_rows
+from dtoa.ingest.csvfile import Record, raw_text
+from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
+from dtoa.ingest.writers import AUDITED_TEST
+from dtoa.models import Detention, DetentionOffence, DrugTest, User
+from dtoa.rules.ages import age_on
+from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
+from dtoa.store import record_change, session_scope
+from dtoa.store.audit import diff
+from dtoa.web.auth import refuse, require
+from dtoa.web.pages import flash, render, runtime_of
+
+router = APIRouter(prefix="/custody")
+CustodyUser = Annotated[User, Depends(require("custody"))]
+RECENT = 25
+RECENT_DAYS = timedelta(days=3)  # the desk list: recent arrests only, found by index
+
+REASONS = {
+    "not_trigger_no_authority": "No trigger offence and no inspector's authority "
+                                "(PACE 1984 s.63B(1A)).",
+    "authority_without_inspector": "Marked as authorised, but no inspector is named: no valid "
+                                   "authority (PACE 1984 s.63B(5C)).",
+    "suite_not_live": "The suite was not yet notified for testing on the arrest date "
+                      "(PACE 1984 s.63B(4A)).",
+    "under_age": "Below the suite's minimum age on the arrest date (PACE 1984 s.63B(3)).",
+}
+FINDINGS = {
+    "trigger": "trigger offence",
+    "not_in_catalogue": "not a trigger offence",
+    "not_in_force": "not a trigger offence on the arrest date",
+    "drug_not_specified": "drug not a specified Class A drug on the arrest date",
+}
+
+
+def force_suites(settings: Settings, user: User) -> list[str]:
+    return [s.code for s in settings.suites if s.force == user.force]
+
+
+def _in_force(request: Request, user: User, suite: str) -> str:
+    """The suite code, if it belongs to the user's force; anything else is refused and logged."""
+    suite = suite.strip().upper()
+    if suite not in force_suites(runtime_of(request).settings, user):
+        refuse(user, "detention", suite=suite[:40])
+    return suite
+
+
+@router.get("")
+def search(request: Request, user: CustodyUser):
+    return _search_page(request, user)
+
+
+def _search_page(request: Request, user: User, *, status: int = 200, error: str | None = None,
+                 suite: str = "", custody_ref: str = ""):
+    runtime = runtime_of(request)
+    suites = force_suites(runtime.settings, user)
+    since = runtime.clock.now().astimezone(runtime.settings.tz).date() - RECENT_DAYS
+    with Session(runtime.engine) as session:
+        recent = session.execute(
+            select(Detention.suite, Detention.custody_ref, Detention.arrested_at,
+                   Detention.eligible, Detention.ineligible_reason, DrugTest.result)
+            .outerjoin(DrugTest, DrugTest.detention_id == Detention.id)
+            .where(Detention.arrest_date >= since, Detention.suite.in_(suites))
+            .order_by(Detention.arrested_at.desc()).limit(RECENT)).all()
+    return render(request, "custody/search.html", status=status, suites=suites, recent=recent,
+                  error=error, suite=suite, custody_ref=custody_ref)
+
+
+@router.get("/detention")
+def detention(request: Request, user: CustodyUser, suite: str = "",
+              custody_ref: str = ""):
+    suite = _in_force(request, user, suite)
+    return _detention_page(request, user, suite, custody_ref.strip())
+
+
+def _detention_page(request: Request, user: User, suite: str, custody_ref: str, *,
+                    form: dict | None = None, errors: dict | None = None, status: int = 200):
+    runtime = runtime_of(request)
+    with Session(runtime.engine) as session:
+        found = session.execute(select(Detention).where(
+            Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
+        if found is None:
+            return _search_page(request, user, status=404, suite=suite, custody_ref=custody_ref,
+                                error=f"No detention {custody_ref} at {suite}. Check the custody "
+                                      "reference; the detentions extract may not be in yet.")
+        offences = session.execute(select(DetentionOffence).where(
+            DetentionOffence.detention_id == found.id)
+            .order_by(DetentionOffence.position)).scalars().all()
+        test = session.execute(select(DrugTest).where(
+            DrugTest.detention_id == found.id)).scalar_one_or_none()
+    tz = runtime.settings.tz
+    form = form or _form_from(test, runtime.clock.now().astimezone(tz), user)
+    age = age_on(found.birth_date, found.arrest_date)
+    return render(request, "custody/detention.html", status=status, detention=found,
+                  offences=offences, findings=FINDINGS, test=test, age=age,
+                  reason=REASONS.get(found.ineligible_reason or "", found.ineligible_reason),
+                  form=form, errors=errors or {}, outcomes=OUTCOMES,
+                  not_tested_reasons=NOT_TESTED_REASONS,
+                  panel=runtime.settings.law.test_panel)
+
+
+def _form_from(test: DrugTest | None, now, user: User) -> dict:  # noqa: ANN001
+    """The form's starting values: the stored test to correct, or a new one timed now."""
+    if test is None:
+        return {"tested_at": now.strftime("%Y-%m-%dT%H:%M"), "outcome": "tested",
+                "officer_ref": ""}
+
+    def word(value: bool | None) -> str:
+        return "" if value is None else ("positive" if value else "negative")
+
+    return {
+        "tested_at": test.tested_at.astimezone(now.tzinfo).strftime("%Y-%m-%dT%H:%M"),
+        "outcome": test.outcome, "cocaine": word(test.cocaine), "opiates": word(test.opiates),
+        "not_tested_reason": test.not_tested_reason or "", "officer_ref": test.officer_ref or "",
+        "appropriate_adult": "true" if test.appropriate_adult else "",
+        "disputed": "true" if test.disputed else "",
+        "declared_medication": test.declared_medication or "",
+    }
+
+
+@router.post("/detention/test")
+async def record_test(request: Request, user: CustodyUser):
+    """One submit records (or corrects) the outcome; errors come back beside their fields."""
+    runtime = runtime_of(request)
+    form = await request.form()
+    suite = _in_force(request, user, str(form.get("suite", "")))
+    custody_ref = str(form.get("custody_ref", "")).strip()
+    values = {key: str(form.get(key, "")).strip() for key in TEST_FIELDS}
+    values.update(suite=suite, custody_ref=custody_ref)
+    before = _stored_test(runtime.engine, suite, custody_ref)
+    summary = ingest_rows(
+        runtime.engine, runtime.settings, runtime.clock, "tests",
+        [Record(1, values, raw_text(values.values()))], header=list(values),
+        source=f"web:{user.username}", actor=f"web:{user.username}",
+        digest=hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest())
+    if summary.errors:
+        errors = {e.column: e.reason for e in summary.errors}
+        return _detention_page(request, user, suite, custody_ref, form=values, errors=errors,
+                               status=422)
+    after = _stored_test(runtime.engine, suite, custody_ref)
+    _audit(runtime, user, before, after, summary.batch_id)
+    if summary.already_ingested or summary.rows_unchanged:
+        flash(request, "Already recorded; nothing changed.")
+    elif summary.rows_updated:
+        flash(request, "Test corrected. The change is in the audit trail.")
+    else:
+        flash(request, f"Test recorded: {after.result.replace('_', ' ')}.")
+    return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}",
+                            status_code=303)
+
+
+def _stored_test(engine, suite: str, custody_ref: str) -> DrugTest | None:  # noqa: ANN001
+    with Session(engine) as session:
+        return session.execute(select(DrugTest).join(Detention).where(
+            Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
+
+
+def _audit(runtime, user: User, before: DrugTest | None, after: DrugTest | None,  # noqa: ANN001
+           batch_id: int | None) -> None:
+    """The signed-in user as actor on the audit trail for what the desk entry changed (the
+    ingest batch itself records `web:<user>` as its actor)."""
+    if after is None:
+        return
+    old = {k: getattr(before, k) for k in AUDITED_TEST} if before else {}
+    changes = diff(old, {k: getattr(after, k) for k in AUDITED_TEST})
+    if not changes:
+        return
+    changes["batch_id"] = [None, batch_id]
+    with session_scope(runtime.engine) as session:
+        record_change(session, at=runtime.clock.now(), actor=user.username, entity="drug_test",
+                      entity_id=after.id, action="updated" if before else "created",
+                      changes=changes)

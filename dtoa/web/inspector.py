@@ -1,0 +1,106 @@
+"""Inspector pages: the funnel for any suite and ISO week, prosecution cases near their time
+limit (Magistrates' Courts Act 1980 s.127) with decisions, and the providers' chase list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from dtoa.attendance import chase_list
+from dtoa.ingest.csvfile import FieldError, parse_instant
+from dtoa.models import User
+from dtoa.prosecution import cases_due, decide
+from dtoa.referrals import list_referrals
+from dtoa.rules.funnel import COUNTS
+from dtoa.store.funnel import funnel
+from dtoa.web.auth import require
+from dtoa.web.pages import flash, render, runtime_of
+
+router = APIRouter(prefix="/inspector")
+InspectorUser = Annotated[User, Depends(require("inspector"))]
+DECISIONS = ("charged", "summonsed", "no_further_action", "good_cause_accepted")
+STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred", "attended",
+          "failed_to_attend", "prosecuted")
+RATES = ("test_rate", "eligible_test_rate", "positivity", "fta_rate")
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    """Monday and Sunday of an ISO week written 2022-W52 (the form of <input type=week>)."""
+    year, number = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(number), 1)
+    return monday, monday + timedelta(days=6)
+
+
+@router.get("")
+def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: str = ""):
+    runtime = runtime_of(request)
+    today = runtime.clock.now().astimezone(runtime.settings.tz).date()
+    if not week:
+        last = today - timedelta(days=7)
+        week = f"{last.isocalendar().year}-W{last.isocalendar().week:02d}"
+    try:
+        start, end = week_bounds(week)
+    except ValueError:
+        return render(request, "inspector/funnel.html", status=422, week=week, suite=suite,
+                      error="Choose a week as YYYY-Www, e.g. 2022-W52.", figures=None)
+    suite = suite if suite in runtime.settings.suites_by_code else ""
+    figures = funnel(runtime.engine, runtime.settings, start, end, suite or None)
+    trend = []
+    for back in range(7, -1, -1):
+        monday = start - timedelta(weeks=back)
+        week_figures = funnel(runtime.engine, runtime.settings, monday,
+                              monday + timedelta(days=6), suite or None)
+        trend.append((monday, week_figures))
+    top = max([figures.get(s) or 0 for s in STAGES] + [1])
+    trend_top = max([f.get("tested") or 0 for _, f in trend] + [1])
+    return render(request, "inspector/funnel.html", week=week, suite=suite, start=start,
+                  end=end, figures=figures, stages=STAGES, rates=RATES, top=top, trend=trend,
+                  trend_top=trend_top, definitions=COUNTS, error=None)
+
+
+@router.get("/prosecutions")
+def prosecutions(request: Request, user: InspectorUser, within: int | None = None):
+    """Open cases whose time limit falls within `within` days (or has passed), soonest first;
+    without `within`, the cases inside their warning window ([prosecution] warn_days_before)."""
+    runtime = runtime_of(request)
+    today = runtime.clock.now().astimezone(runtime.settings.tz).date()
+    with Session(runtime.engine) as session:
+        cases = cases_due(session, today, within)
+    return render(request, "inspector/prosecutions.html", cases=cases, within=within,
+                  today=today, decisions=DECISIONS,
+                  warn_days=runtime.settings.prosecution.warn_days_before)
+
+
+@router.post("/prosecutions/{reference}/decision")
+async def decision(request: Request, reference: str, user: InspectorUser):
+    runtime = runtime_of(request)
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    try:
+        chosen = form.get("decision", "")
+        if chosen not in DECISIONS:
+            raise FieldError("decision", chosen, "choose a decision")
+        decided_at = parse_instant(form, "decided_at", runtime.settings.tz, required=False)
+        with Session(runtime.engine) as session, session.begin():
+            decide(session, runtime.settings, runtime.clock, reference=reference,
+                   decision=chosen, decided_at=decided_at or runtime.clock.now(),
+                   actor=user.username)
+    except ValueError as exc:
+        flash(request, f"{reference}: not recorded: {getattr(exc, 'reason', exc)}")
+        return RedirectResponse("/inspector/prosecutions", status_code=303)
+    flash(request, f"{reference}: {chosen.replace('_', ' ')} recorded.")
+    return RedirectResponse("/inspector/prosecutions", status_code=303)
+
+
+@router.get("/chase")
+def chase(request: Request, user: InspectorUser):
+    """Appointments whose outcome the provider has not reported in time, by provider, and
+    referrals that found no place before their deadline (never booked late)."""
+    runtime = runtime_of(request)
+    with Session(runtime.engine) as session:
+        items = chase_list(session)
+        unbooked = list_referrals(session, no_capacity=True)
+    return render(request, "inspector/chase.html", items=items, unbooked=unbooked)

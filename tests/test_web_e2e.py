@@ -1,0 +1,155 @@
+"""End to end in a real headless Chromium against a real server on localhost: a custody user
+enters a positive test, the nightly pipeline runs, the provider sees the referral and records a
+failure to attend, and the inspector sees it in the funnel and the prosecution list.
+Screenshots of each page go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from sqlmodel import Session, select
+
+from dtoa.accounts import add_user
+from dtoa.ingest import ingest_file
+from dtoa.models import AuditEvent, ProsecutionCase, Referral
+from dtoa.store import session_scope
+from dtoa.testing import detention_row, write_csv
+from dtoa.web import create_app
+from dtoa.web.testing import CHROMIUM_ARGS, chromium_path, serve_in_thread
+from pipelines.nightly import run_nightly
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def browser():
+    if chromium_path() is None:
+        pytest.fail("Chromium is not installed: run scripts/install-system-packages")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
+                                             args=list(CHROMIUM_ARGS))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(runtime, tmp_path):
+    """The app on the test database and clock, with one user per role and one detention."""
+    runtime.clock.set(datetime(2022, 10, 3, 15, 30, tzinfo=UTC))  # Monday 16:30 local
+    with session_scope(runtime.engine) as session:
+        for name, role, scope in (
+                ("desk", "custody", {"force": "Hampshire and Isle of Wight Constabulary"}),
+                ("nhrs", "provider", {"provider": "NHRS"}),
+                ("inspector", "inspector", {}), ("admin", "admin", {})):
+            add_user(session, runtime.settings, runtime.clock, username=name,
+                     password=PASSWORD, role=role, actor="test", **scope)
+    path = write_csv(tmp_path / "detentions.csv", [detention_row()])
+    ingest_file(runtime.engine, runtime.settings, runtime.clock, "detentions", path)
+    with serve_in_thread(create_app(runtime, secret="e2e")) as url:
+        yield url
+
+
+class Shots:
+    def __init__(self, prefix: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.prefix, self.count = prefix, 0
+
+    def __call__(self, page, name: str) -> None:  # noqa: ANN001
+        self.count += 1
+        page.screenshot(path=SCREENSHOTS / f"{self.prefix}-{self.count:02d}-{name}.png",
+                        full_page=True)
+
+
+def sign_in(browser, url: str, username: str):  # noqa: ANN001, ANN201
+    page = browser.new_context(viewport={"width": 1200, "height": 800},
+                               locale="en-GB", timezone_id="Europe/London").new_page()
+    page.goto(url + "/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
+def test_positive_test_to_prosecution_list_through_the_browser(browser, site, runtime,
+                                                              db_url):
+    shot = Shots(db_url.split(":")[0].split("+")[0])
+    admin = sign_in(browser, site, "admin")
+    expect(admin.locator("#users")).to_contain_text("nhrs")
+    shot(admin, "admin-users")
+    admin.click("text=Sign out")
+    expect(admin.locator("h1")).to_have_text("Sign in")
+    shot(admin, "sign-in")
+    # Custody desk: find the detention, see why it may be tested, enter the outcome.
+    desk = sign_in(browser, site, "desk")
+    shot(desk, "custody-desk")
+    desk.fill("#custody_ref", "BAS/22/0001")
+    desk.click("text=Find detention")
+    expect(desk.locator("#eligibility")).to_have_text(
+        "Yes: eligible for testing (trigger offence).")
+    desk.check("input[name=outcome][value=tested]")
+    desk.check("input[name=opiates][value=negative]")
+    desk.fill("#tested_at", "2022-10-03T15:05")
+    desk.fill("#officer_ref", "PC 1234")
+    desk.click("text=Record outcome")
+    expect(desk.locator("#cocaine-error")).to_have_text(
+        "a tested sample needs positive or negative")
+    shot(desk, "custody-field-error")
+    desk.check("input[name=cocaine][value=positive]")
+    desk.click("text=Record outcome")
+    expect(desk.locator(".flash")).to_have_text("Test recorded: positive cocaine.")
+    expect(desk.locator("#recorded-result")).to_have_text("positive cocaine")
+    shot(desk, "custody-recorded")
+
+    run_nightly(runtime.engine, runtime.settings, runtime.clock)
+    with Session(runtime.engine) as session:
+        referral = session.exec(select(Referral)).one()
+
+    # Provider: after the appointment, the referral is listed; the person did not come.
+    runtime.clock.set(datetime(2022, 10, 7, 9, 0, tzinfo=UTC))
+    provider = sign_in(browser, site, "nhrs")
+    expect(provider.locator("#referrals")).to_contain_text(referral.reference)
+    shot(provider, "provider-referrals")
+    provider.click(f"text={referral.reference}")
+    with provider.expect_download() as download:
+        provider.click("text=referral letter")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    booked = provider.locator("table tbody tr").first.locator("td").first.inner_text()
+    when = datetime.strptime(booked, "%a %d %b %Y %H:%M").strftime("%Y-%m-%dT%H:%M")
+    provider.check("input[name=outcome][value=failed_to_attend]")
+    provider.fill("#outcome_at", when)
+    provider.click("text=Record outcome")
+    expect(provider.locator(".flash")).to_contain_text("failed to attend recorded")
+    expect(provider.locator("#referral-state")).to_have_text("failed to attend")
+    shot(provider, "provider-outcome")
+
+    run_nightly(runtime.engine, runtime.settings, runtime.clock)
+
+    # Inspector: the failure is in the week's funnel and its case in the prosecution list.
+    inspector = sign_in(browser, site, "inspector")
+    inspector.goto(site + "/inspector?week=2022-W40&suite=BASINGSTOKE")
+    for stage, count in (("tested", "1"), ("positive", "1"), ("referred", "1"),
+                         ("failed_to_attend", "1")):
+        expect(inspector.locator(f"td[data-stage={stage}]")).to_have_text(count)
+    shot(inspector, "inspector-funnel")
+    inspector.goto(site + "/inspector/prosecutions?within=200")
+    expect(inspector.locator("#cases")).to_contain_text(referral.reference)
+    shot(inspector, "inspector-prosecutions")
+    inspector.select_option(f"select[aria-label='Decision for {referral.reference}']",
+                            "summonsed")
+    inspector.click("#cases button[type=submit]")
+    expect(inspector.locator(".flash")).to_contain_text("summonsed recorded")
+    with Session(runtime.engine) as session:
+        case = session.exec(select(ProsecutionCase)).one()
+        actors = set(session.exec(select(AuditEvent.actor)).all())
+    assert case.state == "summonsed"
+    assert {"desk", "nhrs", "inspector"} <= actors
+    inspector.goto(site + "/inspector?week=2022-W40&suite=BASINGSTOKE")
+    expect(inspector.locator("td[data-stage=prosecuted]")).to_have_text("1")
+    inspector.goto(site + "/inspector/chase")
+    shot(inspector, "inspector-chase")
+    assert re.search(r"Nothing to chase", inspector.content())
