@@ -192,6 +192,25 @@ def test_a_later_run_books_a_no_capacity_referral_when_a_place_is_freed(
     assert row.deadline_at == london(2022, 10, 10, 23, 59, 59)  # the deadline never moves
 
 
+def test_a_no_capacity_referral_past_its_deadline_stays_flagged_when_a_place_frees_up(
+        engine, settings, clock, load):
+    clock.set(london(2022, 10, 3, 16))
+    fill(engine, settings, clock, load, "Andover", 2, "2022-10-03T15:05:00")
+    d, t = person("LATE", home_area="Andover", test_tested_at="2022-10-03T15:10:00")
+    load([d], [t])
+    referrals(engine, settings, clock)
+    with session_scope(engine) as session:  # the last place of the last session is freed
+        last = session.execute(sa.select(Appointment).order_by(Appointment.scheduled_at.desc())
+                               ).scalars().first()
+        set_appointment_state(session, last, "cancelled", at=clock.now(), actor="desk:PC1",
+                              reason="good cause")
+    clock.set(london(2022, 10, 10, 9, 0))  # deadline (10 Oct 23:59) nearer than 24h notice
+    summary = referrals(engine, settings, clock)
+    assert summary["rebooked"] == 0
+    row = referred(engine)["LATE"]
+    assert row.no_capacity and row.appointment_at is None
+
+
 def test_a_disputed_test_is_booked_after_the_laboratory_result_is_due(
         engine, settings, clock, load):
     clock.set(london(2022, 10, 3, 16))

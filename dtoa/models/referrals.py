@@ -36,6 +36,7 @@ class Referral(SQLModel, table=True):
     """A requirement to attend an initial (s.9) and a follow-up (s.10) assessment."""
 
     __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_retry", "no_capacity", "state", "deadline_at"),)
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True)  # e.g. BAS-2022-000157
     detention_id: int = Field(foreign_key="detention.id", unique=True)

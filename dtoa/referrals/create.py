@@ -141,11 +141,16 @@ def _book_initial(session: Session, settings: Settings, referral: Referral,
 def retry_no_capacity(session: Session, settings: Settings, now: datetime,
                       actor: str = "pipeline:referrals") -> int:
     """Try again to book referrals flagged no_capacity (capacity may have been added or freed);
-    the deadline stays where it was. Returns how many were booked."""
+    the deadline stays where it was. Returns how many were booked.
+
+    A referral whose deadline is nearer than the notice period can never be booked (nothing is
+    booked late): it stays flagged for the inspector and is not read again."""
     booked, calendar = 0, WorkingCalendar()
+    bookable_until = as_utc(now) + timedelta(hours=settings.referrals.notice_hours)
     waiting = session.execute(
         select(Referral, DrugTest).join(DrugTest, DrugTest.id == Referral.drug_test_id)
-        .where(Referral.no_capacity.is_(True), Referral.state == "awaiting_assessment")
+        .where(Referral.no_capacity.is_(True), Referral.state == "awaiting_assessment",
+               Referral.deadline_at >= bookable_until)
         .order_by(Referral.deadline_at, Referral.id)).all()
     for referral, test in waiting:
         if referral.provider not in settings.providers_by_code:
