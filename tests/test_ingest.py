@@ -207,5 +207,7 @@ def test_desk_entry_is_checked_like_an_extract_row(dtoa, tmp_path, engine):
     assert "corrected" in corrected.output
     with engine.connect() as connection:
         assert connection.execute(sa.select(DrugTest.result)).scalar_one() == "positive_both"
-        event = connection.execute(sa.select(AuditEvent)).one()
-    assert event.entity == "drug_test" and json.loads(event.changes)["opiates"] == [False, True]
+        events = connection.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.entity, e.action, e.actor) for e in events] == [
+        ("drug_test", "created", "desk:PC 99"), ("drug_test", "updated", "desk:PC 99")]
+    assert json.loads(events[1].changes)["opiates"] == [False, True]

@@ -67,9 +67,10 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
 
 
 def write(session: Session, pairs: list[tuple[Record, dict]], *, settings: Settings,
-          batch_id: int, now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
+          batch_id: int, now: datetime, seen: dict,
+          entered_by: str | None = None) -> tuple[int, int, int, list[RowError]]:
     """Apply each row through `record_outcome`; a refused row is kept with its reason."""
     clock = FixedClock(now)
     statuses, errors = apply_each(pairs, lambda row: record_outcome(
-        session, settings, clock, actor=f"batch:{batch_id}", **row).status)
+        session, settings, clock, actor=entered_by or f"batch:{batch_id}", **row).status)
     return statuses["recorded"], statuses["updated"], statuses["unchanged"], errors

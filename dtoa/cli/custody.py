@@ -84,7 +84,8 @@ def record_test(runtime: Runtime, **options: str | bool | None) -> None:
     digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
     summary = ingest_rows(runtime.engine, runtime.settings, runtime.clock, "tests", [record],
                           header=list(values), source=f"desk:{values['officer_ref']}",
-                          digest=digest, actor=f"desk:{values['officer_ref']}")
+                          digest=digest, actor=f"desk:{values['officer_ref']}",
+                          entered_by=f"desk:{values['officer_ref']}")
     if summary.errors:
         for error in summary.errors:
             click.echo(f"not recorded: {error.column}: {error.reason}", err=True)

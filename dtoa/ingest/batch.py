@@ -113,8 +113,13 @@ def ingest_file(engine: Engine, settings: Settings, clock: Clock, kind: str, pat
 
 def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                 records: Iterable[Record], *, header: list[str], source: str, digest: str,
-                actor: str, progress: Callable[[int], None] | None = None) -> BatchSummary:
-    """Take in records of `kind` in one transaction; see the module docstring."""
+                actor: str, progress: Callable[[int], None] | None = None,
+                entered_by: str | None = None) -> BatchSummary:
+    """Take in records of `kind` in one transaction; see the module docstring.
+
+    `entered_by` names the person who typed a desk entry (CLI or web): every record it creates or
+    changes is audited with that person as actor, in this same transaction. A file batch leaves
+    it None: its new rows carry the batch id and its changes are audited as `batch:<id>`."""
     spec = _kinds(settings)[kind]
     started = time.perf_counter()
     now = clock.now()
@@ -147,7 +152,7 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                                            record.raw))
             inserted, updated, unchanged, refused = spec.write(
                 session, good, settings=settings, batch_id=batch.id, now=as_utc(now),
-                seen=seen)
+                seen=seen, entered_by=entered_by)
             errors.extend(refused)
             summary.rows_inserted += inserted
             summary.rows_updated += updated

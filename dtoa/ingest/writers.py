@@ -63,7 +63,8 @@ _DIGEST = (1 << 128) - 1
 
 
 def write_detentions(session: Session, pairs: Pairs, *, settings: Settings, batch_id: int,
-                     now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
+                     now: datetime, seen: dict,
+                     entered_by: str | None = None) -> tuple[int, int, int, list[RowError]]:
     pairs, errors = _first_of_each_key(pairs, seen, "detention")
     if not pairs:
         return 0, 0, 0, errors
@@ -123,7 +124,8 @@ def _update_detention(session: Session, stored, row: dict, batch_id: int, now: d
 
 
 def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id: int,
-                now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
+                now: datetime, seen: dict,
+                entered_by: str | None = None) -> tuple[int, int, int, list[RowError]]:
     pairs, errors = _first_of_each_key(pairs, seen, "the test of detention")
     if not pairs:
         return 0, 0, 0, errors
@@ -160,13 +162,27 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
             changed.append((stored, values))
         else:
             unchanged += 1
+    actor = entered_by or f"batch:{batch_id}"
     if new:
         insert_rows(session, TEST, TEST_COLUMNS, ([v[c] for c in TEST_COLUMNS] for v in new))
+        if entered_by:
+            _audit_created_tests(session, new, actor, now)
     for known, values in changed:
         stored = session.execute(select(TEST).where(TEST.c.id == known.test_id)).one()
         session.execute(update(TEST).where(TEST.c.id == stored.id).values(**values))
         changes = diff({k: getattr(stored, k) for k in AUDITED_TEST},
                        {k: values[k] for k in AUDITED_TEST})
-        record_change(session, at=now, actor=f"batch:{batch_id}", entity="drug_test",
+        record_change(session, at=now, actor=actor, entity="drug_test",
                       entity_id=stored.id, action="updated", changes=changes)
     return len(new), len(changed), unchanged, errors
+
+
+def _audit_created_tests(session: Session, new: list[dict], actor: str, now: datetime) -> None:
+    """A desk entry's new test, audited with the person who entered it as actor."""
+    by_detention = {v["detention_id"]: v for v in new}
+    for test_id, detention_id in session.execute(
+            select(TEST.c.id, TEST.c.detention_id)
+            .where(TEST.c.detention_id.in_(list(by_detention)))):
+        values = by_detention[detention_id]
+        record_change(session, at=now, actor=actor, entity="drug_test", entity_id=test_id,
+                      action="created", changes=diff({}, {k: values[k] for k in AUDITED_TEST}))

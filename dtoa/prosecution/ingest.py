@@ -31,10 +31,11 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
 
 
 def write(session: Session, pairs: list[tuple[Record, dict]], *, settings: Settings,
-          batch_id: int, now: datetime, seen: dict) -> tuple[int, int, int, list[RowError]]:
+          batch_id: int, now: datetime, seen: dict,
+          entered_by: str | None = None) -> tuple[int, int, int, list[RowError]]:
     """Apply each decision through `decide`; a refused row is kept with its reason."""
     clock = FixedClock(now)
     statuses, errors = apply_each(pairs, lambda row: decide(
-        session, settings, clock, actor=f"batch:{batch_id}", **row))
+        session, settings, clock, actor=entered_by or f"batch:{batch_id}", **row))
     unchanged = statuses.pop("unchanged", 0)
     return sum(statuses.values()), 0, unchanged, errors

@@ -18,12 +18,9 @@ from dtoa.config import Settings
 from dtoa.ingest import ingest_rows
 from dtoa.ingest.csvfile import Record, raw_text
 from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
-from dtoa.ingest.writers import AUDITED_TEST
 from dtoa.models import Detention, DetentionOffence, DrugTest, User
 from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
-from dtoa.store import record_change, session_scope
-from dtoa.store.audit import diff
 from dtoa.web.auth import refuse, require
 from dtoa.web.pages import flash, render, runtime_of
 
@@ -143,24 +140,22 @@ async def record_test(request: Request, user: CustodyUser):
     custody_ref = str(form.get("custody_ref", "")).strip()
     values = {key: str(form.get(key, "")).strip() for key in TEST_FIELDS}
     values.update(suite=suite, custody_ref=custody_ref)
-    before = _stored_test(runtime.engine, suite, custody_ref)
     summary = ingest_rows(
         runtime.engine, runtime.settings, runtime.clock, "tests",
         [Record(1, values, raw_text(values.values()))], header=list(values),
-        source=f"web:{user.username}", actor=f"web:{user.username}",
+        source=f"web:{user.username}", actor=f"web:{user.username}", entered_by=user.username,
         digest=hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest())
     if summary.errors:
         errors = {e.column: e.reason for e in summary.errors}
         return _detention_page(request, user, suite, custody_ref, form=values, errors=errors,
                                status=422)
-    after = _stored_test(runtime.engine, suite, custody_ref)
-    _audit(runtime, user, before, after, summary.batch_id)
     if summary.already_ingested or summary.rows_unchanged:
         flash(request, "Already recorded; nothing changed.")
     elif summary.rows_updated:
         flash(request, "Test corrected. The change is in the audit trail.")
     else:
-        flash(request, f"Test recorded: {after.result.replace('_', ' ')}.")
+        recorded = _stored_test(runtime.engine, suite, custody_ref)
+        flash(request, f"Test recorded: {recorded.result.replace('_', ' ')}.")
     return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}",
                             status_code=303)
 
@@ -169,20 +164,3 @@ def _stored_test(engine, suite: str, custody_ref: str) -> DrugTest | None:  # no
     with Session(engine) as session:
         return session.execute(select(DrugTest).join(Detention).where(
             Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
-
-
-def _audit(runtime, user: User, before: DrugTest | None, after: DrugTest | None,  # noqa: ANN001
-           batch_id: int | None) -> None:
-    """The signed-in user as actor on the audit trail for what the desk entry changed (the
-    ingest batch itself records `web:<user>` as its actor)."""
-    if after is None:
-        return
-    old = {k: getattr(before, k) for k in AUDITED_TEST} if before else {}
-    changes = diff(old, {k: getattr(after, k) for k in AUDITED_TEST})
-    if not changes:
-        return
-    changes["batch_id"] = [None, batch_id]
-    with session_scope(runtime.engine) as session:
-        record_change(session, at=runtime.clock.now(), actor=user.username, entity="drug_test",
-                      entity_id=after.id, action="updated" if before else "created",
-                      changes=changes)
