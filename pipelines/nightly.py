@@ -1,11 +1,10 @@
-"""The nightly run: take in the inbox, re-check eligibility, make referrals and letters, sweep.
+"""The nightly run: take in the inbox, re-check eligibility, make referrals and letters, sweep,
+and refresh the query planner's statistics.
 
 One list of steps serves the scheduler (`dtoa scheduler`) and cron users (`dtoa run nightly`).
 """
 
 from __future__ import annotations
-
-import importlib
 
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
@@ -16,28 +15,21 @@ from dtoa.log import get_logger
 from pipelines import Step, run_steps
 from pipelines.eligibility import eligibility
 from pipelines.ingest import ingest_inbox
+from pipelines.letters import letters
+from pipelines.referrals import referrals
+from pipelines.statistics import statistics
 from pipelines.sweep import sweep
 
 log = get_logger("dtoa.pipeline")
 
 
-def _step_from(module: str, name: str) -> Step:
-    """A step imported when it runs, so this module loads before the referral steps exist and
-    a missing one fails the run loudly at its turn instead of being skipped."""
-
-    def step(engine: Engine, settings: Settings, clock: Clock) -> dict:
-        return getattr(importlib.import_module(module), name)(engine, settings, clock)
-
-    step.__name__ = name
-    return step
-
-
 NIGHTLY_STEPS: tuple[Step, ...] = (
     ingest_inbox,
     eligibility,
-    _step_from("pipelines.referrals", "referrals"),
-    _step_from("pipelines.letters", "letters"),
+    referrals,
+    letters,
     sweep,
+    statistics,
 )
 
 

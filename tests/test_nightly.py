@@ -14,14 +14,14 @@ from pipelines.nightly import NIGHTLY_STEPS
 
 def test_the_nightly_steps_run_in_the_agreed_order():
     assert [s.__name__ for s in NIGHTLY_STEPS] == [
-        "ingest_inbox", "eligibility", "referrals", "letters", "sweep"]
+        "ingest_inbox", "eligibility", "referrals", "letters", "sweep", "statistics"]
     assert INBOX_KINDS == ("detentions", "tests", "attendance", "prosecutions")
 
 
 def test_run_nightly_runs_every_step_once(dtoa):
     output = dtoa("run", "nightly", "--quiet").stdout
     assert [line.split(":")[0] for line in output.splitlines()] == [
-        "ingest_inbox", "eligibility", "referrals", "letters", "sweep"]
+        "ingest_inbox", "eligibility", "referrals", "letters", "sweep", "statistics"]
 
 
 def test_the_weekly_job_writes_last_weeks_reports_once(runtime, engine, clock, settings):
@@ -35,3 +35,25 @@ def test_the_weekly_job_writes_last_weeks_reports_once(runtime, engine, clock, s
     week = settings.path("reports") / "2022-W40"
     assert sorted(p.name for p in week.glob("*.pdf")) == [
         "2022-W40-ALL.pdf", "2022-W40-BASINGSTOKE.pdf", "2022-W40-MILTON_KEYNES.pdf"]
+
+
+def test_the_statistics_step_leaves_planner_statistics_for_the_detention_table(
+        engine, settings, clock, tmp_path):
+    from sqlalchemy import text
+
+    from dtoa.ingest import ingest_file
+    from dtoa.testing import detention_row, write_csv
+    from pipelines.statistics import statistics
+
+    ingest_file(engine, settings, clock, "detentions", write_csv(
+        tmp_path / "d.csv", [detention_row(custody_ref=f"R{i}") for i in range(50)]))
+    statistics(engine, settings, clock)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            analysed = connection.execute(text(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'detention'")).scalar()
+        else:
+            analysed = connection.execute(text(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'detention' "
+                "AND last_analyze IS NOT NULL")).scalar()
+    assert analysed >= 1
