@@ -19,7 +19,7 @@ from sqlmodel import Session
 from dtoa.clock import as_utc
 from dtoa.config import Settings
 from dtoa.models import Appointment, Detention, DrugTest, Letter, Referral
-from dtoa.render import html_to_pdf, render_html, write_atomically
+from dtoa.render import html_to_pdfs, render_html, write_atomically
 from dtoa.rules.referrals import positive_drugs
 from dtoa.store import record_change
 
@@ -108,22 +108,36 @@ def _due(session: Session):  # noqa: ANN202
         .order_by(Referral.reference)).all()
 
 
+@dataclass(frozen=True)
+class _Due:
+    """A letter to issue: decided in the database, then rendered, then recorded."""
+
+    referral: Referral
+    kind: str
+    key: str
+    version: int
+    html: str
+    relative: Path
+
+
 def issue_letters(session: Session, settings: Settings, now: datetime,
                   actor: str = "pipeline:letters") -> list[Issued]:
     """Render every letter whose content is new or changed into the outbox, recording each in
-    the letter table (audited). Nothing is rendered twice."""
-    outbox, issued = settings.path("outbox"), []
-    for referral, detention, test, initial, follow_up in _due(session):
-        for kind, context in contexts(settings, referral, detention, test, initial,
-                                      follow_up).items():
-            letter = _issue(session, settings, referral, kind, context, now, outbox, actor)
-            if letter:
-                issued.append(letter)
-    return issued
+    the letter table (audited). Nothing is rendered twice. The PDFs of a large batch render in
+    parallel (`html_to_pdfs`); the database work stays in this transaction."""
+    outbox = settings.path("outbox")
+    due = [letter
+           for referral, detention, test, initial, follow_up in _due(session)
+           for kind, context in contexts(settings, referral, detention, test, initial,
+                                         follow_up).items()
+           if (letter := _due_letter(session, settings, referral, kind, context, now))]
+    pdfs = html_to_pdfs([letter.html for letter in due])
+    return [_record(session, letter, pdf, now, outbox, actor) for letter, pdf in zip(
+        due, pdfs, strict=True)]
 
 
-def _issue(session: Session, settings: Settings, referral: Referral, kind: str, context: dict,
-           now: datetime, outbox: Path, actor: str) -> Issued | None:
+def _due_letter(session: Session, settings: Settings, referral: Referral, kind: str,
+                context: dict, now: datetime) -> _Due | None:
     key = content_key(context)
     last = session.execute(select(Letter).where(Letter.referral_id == referral.id,
                                                 Letter.kind == kind)
@@ -136,20 +150,26 @@ def _issue(session: Session, settings: Settings, referral: Referral, kind: str, 
     html = render_html(f"letters/{kind}.html", {
         **context, "amended": version > 1, "issued_on": long_date(issued_on),
         "replaces_issued_on": long_date(replaces_on) if replaces_on else ""})
-    pdf = html_to_pdf(html)
     suffix = "" if version == 1 else f"-v{version}"
     relative = Path(referral.provider) / issued_on.isoformat() / (
         f"{referral.reference}-{kind}{suffix}.pdf")
-    write_atomically(outbox / relative, pdf)
+    return _Due(referral, kind, key, version, html, relative)
+
+
+def _record(session: Session, letter: _Due, pdf: bytes, now: datetime, outbox: Path,
+            actor: str) -> Issued:
+    referral, version = letter.referral, letter.version
+    write_atomically(outbox / letter.relative, pdf)
     digest = hashlib.sha256(pdf).hexdigest()
-    row = Letter(referral_id=referral.id, kind=kind, version=version, amended=version > 1,
-                 content_key=key, path=relative.as_posix(), sha256=digest,
-                 issued_at=as_utc(now))
+    row = Letter(referral_id=referral.id, kind=letter.kind, version=version,
+                 amended=version > 1, content_key=letter.key,
+                 path=letter.relative.as_posix(), sha256=digest, issued_at=as_utc(now))
     session.add(row)
     session.flush()
     record_change(session, at=as_utc(now), actor=actor, entity="letter", entity_id=row.id,
                   action="issued", changes={"referral_id": [None, referral.id],
-                                            "kind": [None, kind], "version": [None, version],
+                                            "kind": [None, letter.kind],
+                                            "version": [None, version],
                                             "path": [None, row.path]})
-    return Issued(referral.provider, referral.reference, kind, version, version > 1, relative,
-                  digest, as_utc(now))
+    return Issued(referral.provider, referral.reference, letter.kind, version, version > 1,
+                  letter.relative, digest, as_utc(now))
