@@ -8,8 +8,7 @@ from datetime import time
 import click
 
 from dtoa.attendance import chase_list, record_outcome
-from dtoa.cli.common import pass_runtime
-from dtoa.cli.custody import _ingest
+from dtoa.cli.common import ingest_command, pass_runtime
 from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.prosecution import cases_due, decide
 from dtoa.rules.attendance import ASSESSMENTS, OUTCOMES
@@ -44,13 +43,7 @@ def attendance() -> None:
     """Assessment outcomes reported by providers."""
 
 
-@attendance.command("ingest")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@pass_runtime
-def attendance_ingest(runtime: Runtime, path: str, quiet: bool) -> None:
-    """Take in a provider's attendance CSV; exits 1 when any row was rejected."""
-    _ingest(runtime, "attendance", path, quiet)
+attendance.add_command(ingest_command("attendance", "a provider's attendance CSV"))
 
 
 @attendance.command("record")
@@ -165,13 +158,7 @@ def prosecutions_decide(runtime: Runtime, reference: str | None, suite: str | No
                else f"decision recorded: {decision}")
 
 
-@prosecutions.command("ingest")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@pass_runtime
-def prosecutions_ingest(runtime: Runtime, path: str, quiet: bool) -> None:
-    """Take in a CSV of prosecution decisions; exits 1 when any row was rejected."""
-    _ingest(runtime, "prosecutions", path, quiet)
+prosecutions.add_command(ingest_command("prosecutions", "a CSV of prosecution decisions"))
 
 
 @click.group("run")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import click
+from tqdm import tqdm
 
+from dtoa.ingest import ingest_file
 from dtoa.runtime import Runtime
 
 pass_runtime = click.make_pass_decorator(Runtime)
@@ -27,3 +29,22 @@ def print_batch(summary) -> None:  # noqa: ANN001
         click.echo(f"  rejected {error}", err=True)
     if summary.rejects_path:
         click.echo(f"  rejected rows kept in {summary.rejects_path}", err=True)
+
+
+def ingest_command(kind: str, what: str) -> click.Command:
+    """`... ingest PATH [--quiet]` for one ingest kind: a progress bar on a terminal, the batch's
+    counts and every rejected row printed, exit 1 when any row was rejected."""
+
+    @click.command("ingest", help=f"Take in {what}; exits 1 when any row was rejected.")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--quiet", is_flag=True, help="No progress bar.")
+    @pass_runtime
+    def command(runtime: Runtime, path: str, quiet: bool) -> None:
+        with tqdm(unit=" rows", desc=kind, disable=quiet or None, leave=False) as bar:
+            summary = ingest_file(runtime.engine, runtime.settings, runtime.clock, kind, path,
+                                  progress=bar.update)
+        print_batch(summary)
+        if summary.rows_rejected:
+            raise SystemExit(1)
+
+    return command

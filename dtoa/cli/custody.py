@@ -7,10 +7,9 @@ import json
 from datetime import datetime
 
 import click
-from tqdm import tqdm
 
-from dtoa.cli.common import export, pass_runtime, print_batch
-from dtoa.ingest import ingest_file, ingest_rows
+from dtoa.cli.common import export, ingest_command, pass_runtime
+from dtoa.ingest import ingest_rows
 from dtoa.ingest.csvfile import Record, raw_text
 from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
@@ -35,31 +34,8 @@ def ingest() -> None:
     """Take in CSV extracts (detentions, tests)."""
 
 
-def _ingest(runtime: Runtime, kind: str, path: str, quiet: bool) -> None:
-    with tqdm(unit=" rows", desc=kind, disable=quiet or None, leave=False) as bar:
-        summary = ingest_file(runtime.engine, runtime.settings, runtime.clock, kind, path,
-                              progress=bar.update)
-    print_batch(summary)
-    if summary.rows_rejected:
-        raise SystemExit(1)
-
-
-@ingest.command("detentions")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@pass_runtime
-def ingest_detentions(runtime: Runtime, path: str, quiet: bool) -> None:
-    """Take in a detentions CSV; exits 1 when any row was rejected."""
-    _ingest(runtime, "detentions", path, quiet)
-
-
-@ingest.command("tests")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@pass_runtime
-def ingest_tests(runtime: Runtime, path: str, quiet: bool) -> None:
-    """Take in a drug tests CSV; exits 1 when any row was rejected."""
-    _ingest(runtime, "tests", path, quiet)
+ingest.add_command(ingest_command("detentions", "a detentions CSV"), "detentions")
+ingest.add_command(ingest_command("tests", "a drug tests CSV"), "tests")
 
 
 @click.command("record-test")
