@@ -11,7 +11,7 @@ from dtoa.clock import Clock, as_utc
 from dtoa.config import Settings
 from dtoa.models import User
 from dtoa.models.users import ROLES
-from dtoa.store.audit import record_change
+from dtoa.store.audit import change, record_change
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -85,12 +85,8 @@ def set_active(session: Session, clock: Clock, *, username: str, active: bool,
                actor: str) -> User:
     """Switch an account off (it can no longer sign in, and its open sessions end) or on."""
     user = _get(session, username)
-    if user.active != active:
-        now = as_utc(clock.now())
-        record_change(session, at=now, actor=actor, entity="web_user", entity_id=user.id,
-                      action="updated", changes={"active": [user.active, active]})
-        user.active, user.updated_at = active, now
-        session.add(user)
+    change(session, user, entity="web_user", action="updated", at=as_utc(clock.now()),
+           actor=actor, active=active)
     return user
 
 

@@ -20,7 +20,7 @@ from dtoa.ingest.csvfile import FieldError
 from dtoa.models import Appointment, Referral
 from dtoa.prosecution.cases import close_for_good_cause
 from dtoa.rules import attendance as rules
-from dtoa.store import record_change
+from dtoa.store import change
 from dtoa.store.lookup import appointments_of, find_referral
 
 
@@ -95,11 +95,8 @@ def _apply(session: Session, settings: Settings, referral: Referral, current: Ap
                           earliest=earliest, latest=latest, now=now, actor=actor,
                           reason="follow_up_required")
             no_capacity = booked is None
-    record_change(session, at=now, actor=actor, entity="appointment", entity_id=current.id,
-                  action="outcome_recorded", changes={
-                      "state": [before, outcome], "outcome_at": [current.outcome_at, outcome_at]})
-    current.state, current.outcome_at, current.updated_at = outcome, outcome_at, now
-    session.add(current)
+    change(session, current, entity="appointment", action="outcome_recorded", at=now,
+           actor=actor, state=outcome, outcome_at=outcome_at)
     if outcome == rules.GOOD_CAUSE:
         close_for_good_cause(session, current, now=now, actor=actor)
     _move_referral(session, referral, now=now, actor=actor, assessment=assessment,
@@ -117,17 +114,7 @@ def _move_referral(session: Session, referral: Referral, *, now: datetime, actor
     state = rules.referral_state_after(assessment, outcome,
                                        follow_up_required=follow_up_required,
                                        new_appointment=new_appointment)
-    changes: dict[str, list] = {}
-    if state != referral.state:
-        changes["state"] = [referral.state, state]
-    if follow_up_required is False:
-        changes["follow_up"] = [None, "not_required"]  # s.10: the requirement ceases
-    if no_capacity and not referral.no_capacity:
-        changes["no_capacity"] = [False, True]
-    if not changes:
-        return
-    record_change(session, at=now, actor=actor, entity="referral", entity_id=referral.id,
-                  action="state_changed", changes=changes)
-    referral.state, referral.updated_at = state, now
-    referral.no_capacity = referral.no_capacity or no_capacity
-    session.add(referral)
+    # s.10: when the assessor says no follow-up is needed, the requirement ceases
+    note = {"follow_up": [None, "not_required"]} if follow_up_required is False else None
+    change(session, referral, entity="referral", action="state_changed", at=now, actor=actor,
+           note=note, state=state, no_capacity=referral.no_capacity or no_capacity)

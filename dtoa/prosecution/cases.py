@@ -14,7 +14,7 @@ from dtoa.config import Settings
 from dtoa.ingest.csvfile import FieldError
 from dtoa.models import Appointment, Detention, ProsecutionCase, Referral
 from dtoa.rules import prosecution as rules
-from dtoa.store import record_change
+from dtoa.store import change, record_change
 from dtoa.store.lookup import find_referral
 
 
@@ -53,11 +53,8 @@ def close_for_good_cause(session: Session, appointment: Appointment, *, now: dat
 
 def _set_decision(session: Session, case: ProsecutionCase, decision: str, *,
                   decided_at: datetime, now: datetime, actor: str) -> None:
-    record_change(session, at=now, actor=actor, entity="prosecution_case", entity_id=case.id,
-                  action="decided", changes={"state": [case.state, decision],
-                                             "decided_at": [case.decided_at, decided_at]})
-    case.state, case.decided_at, case.decided_by = decision, decided_at, actor
-    case.updated_at = now
+    change(session, case, entity="prosecution_case", action="decided", at=now, actor=actor,
+           state=decision, decided_at=decided_at, decided_by=actor)
     session.add(case)
 
 

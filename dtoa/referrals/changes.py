@@ -9,7 +9,7 @@ from sqlmodel import Session
 from dtoa.clock import as_utc
 from dtoa.models import Appointment, Referral
 from dtoa.models.referrals import APPOINTMENT_STATES, REFERRAL_STATES
-from dtoa.store import record_change
+from dtoa.store import change
 
 
 def set_referral_state(session: Session, referral: Referral, state: str, *, at: datetime,
@@ -19,11 +19,8 @@ def set_referral_state(session: Session, referral: Referral, state: str, *, at: 
         raise ValueError(f"unknown referral state {state!r}")
     if referral.state == state and referral.state_reason == reason:
         return False
-    changes = {"state": [referral.state, state], "state_reason": [referral.state_reason, reason]}
-    referral.state, referral.state_reason, referral.updated_at = state, reason, as_utc(at)
-    session.add(referral)
-    record_change(session, at=as_utc(at), actor=actor, entity="referral", entity_id=referral.id,
-                  action="state_changed", changes=changes)
+    change(session, referral, entity="referral", action="state_changed", at=as_utc(at),
+           actor=actor, state=state, state_reason=reason)
     return True
 
 
@@ -34,9 +31,6 @@ def set_appointment_state(session: Session, appointment: Appointment, state: str
         raise ValueError(f"unknown appointment state {state!r}")
     if appointment.state == state:
         return False
-    changes = {"state": [appointment.state, state], "reason": [None, reason]}
-    appointment.state, appointment.updated_at = state, as_utc(at)
-    session.add(appointment)
-    record_change(session, at=as_utc(at), actor=actor, entity="appointment",
-                  entity_id=appointment.id, action="state_changed", changes=changes)
+    change(session, appointment, entity="appointment", action="state_changed", at=as_utc(at),
+           actor=actor, note={"reason": [None, reason]}, state=state)
     return True

@@ -25,7 +25,7 @@ from dtoa.rules.referrals import (
     reference_sequence,
     route_provider,
 )
-from dtoa.store import record_change
+from dtoa.store import change, record_change
 
 
 @dataclass
@@ -129,12 +129,8 @@ def _book_initial(session: Session, settings: Settings, referral: Referral,
         earliest=window.earliest, latest=referral.deadline_at, at=now, actor=actor,
         reason="initial assessment (Drugs Act 2005 s.9)", calendar=calendar)
     flag = appointment is None
-    if referral.no_capacity != flag:
-        record_change(session, at=as_utc(now), actor=actor, entity="referral",
-                      entity_id=referral.id, action="no_capacity_changed",
-                      changes={"no_capacity": [referral.no_capacity, flag]})
-        referral.no_capacity, referral.updated_at = flag, as_utc(now)
-        session.add(referral)
+    change(session, referral, entity="referral", action="no_capacity_changed", at=as_utc(now),
+           actor=actor, no_capacity=flag)
     return appointment
 
 

@@ -15,7 +15,7 @@ from dtoa.models import Appointment, Detention, DrugTest, Referral
 from dtoa.referrals.changes import set_appointment_state, set_referral_state
 from dtoa.referrals.create import facts_of
 from dtoa.rules.referrals import no_referral_reason
-from dtoa.store import record_change
+from dtoa.store import change, record_change
 
 # States in which a requirement is still running (an attended initial assessment may still
 # have a follow-up to come). A failure already recorded stays on record for the prosecutor.
@@ -72,12 +72,8 @@ def record_lab_result(session: Session, settings: Settings, now: datetime, *, su
     if not test.disputed:
         raise LabResultError("the test was not disputed: only a disputed positive goes to "
                              "the confirmatory laboratory")
-    if test.lab_confirmed != confirmed:
-        record_change(session, at=as_utc(now), actor=actor, entity="drug_test",
-                      entity_id=test.id, action="lab_result",
-                      changes={"lab_confirmed": [test.lab_confirmed, confirmed]})
-        test.lab_confirmed, test.updated_at = confirmed, as_utc(now)
-        session.add(test)
+    change(session, test, entity="drug_test", action="lab_result", at=as_utc(now), actor=actor,
+           lab_confirmed=confirmed)
     referral = session.execute(select(Referral).where(
         Referral.drug_test_id == test.id)).scalar_one_or_none()
     if referral is not None and referral.state in WITHDRAWABLE:

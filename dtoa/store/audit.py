@@ -49,3 +49,21 @@ def record_change(
     )
     session.add(event)
     return event
+
+
+def change(session: Session, row: Any, *, entity: str, action: str, at: datetime, actor: str,
+           note: dict[str, list[Any]] | None = None, **values: Any) -> dict[str, list[Any]]:
+    """Set `values` on a row and audit what differed, old -> new (plus `note`, context that is not
+    a column), in the caller's transaction, stamping `updated_at`. When nothing differs and
+    there is no note, nothing is written. Returns the changed fields."""
+    changes = {key: [getattr(row, key), value] for key, value in values.items()
+               if getattr(row, key) != value}
+    if not changes and not note:
+        return {}
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = at
+    session.add(row)
+    record_change(session, at=at, actor=actor, entity=entity, entity_id=row.id, action=action,
+                  changes={**changes, **(note or {})})
+    return changes
