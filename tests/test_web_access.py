@@ -195,6 +195,12 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(app, accounts, detent
         assert session.exec(select(DrugTest)).all() == []
 
 
+def test_the_chase_list_has_a_plain_title_and_each_list_once(app, accounts):
+    page = sign_in(app, "inspector").get("/inspector/chase").text
+    assert "<title>Chase list · Drug testing on arrest</title>" in page
+    assert page.count('id="no-capacity"') == 1 and page.count('id="chase"') == 1
+
+
 def test_an_idle_session_expires(app, accounts, runtime):
     client = sign_in(app, "inspector")
     runtime.clock.advance(minutes=29)
