@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,6 +15,7 @@ from dtoa.ingest.csvfile import (
     parse_instant,
     text,
 )
+from dtoa.ingest.detentions import row_hash
 from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import (
     NOT_TESTED_REASONS,
@@ -84,10 +84,7 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
         "disputed": disputed,
         "declared_medication": text(values, "declared_medication", required=False),
     }
-    row["row_hash"] = hashlib.blake2b(
-        "\x1f".join(["" if row[k] is None else str(row[k]) for k in sorted(row)]).encode(),
-        digest_size=16,
-    ).hexdigest()
+    row["row_hash"] = row_hash(row)
     return row
 
 
