@@ -41,9 +41,14 @@ class Session(_Frozen):
 
 
 class Provider(_Frozen):
+    """A treatment provider. Its phone and email are on every letter, so a person with good
+    cause can rearrange (Drugs Act 2005 s.11 notice)."""
+
     code: str
     name: str
     address: str
+    phone: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     areas: tuple[str, ...] = ()
     sessions: tuple[Session, ...] = ()
 
@@ -96,6 +101,7 @@ class Referrals(_Frozen):
     lab_result_working_days: int = Field(default=5, ge=0)
     person_identifier: Literal["reference", "name"] = "reference"
     contact_officer: str = "DToA coordinator"
+    contact_phone: str = ""  # the custody contact's number, on the person's notices
 
 
 class Attendance(_Frozen):

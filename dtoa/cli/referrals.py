@@ -1,4 +1,5 @@
-"""Commands for referrals: generate, list, letters, laboratory results, export."""
+"""Commands for referrals: list, letters, laboratory results, export. Requirements are served
+at the custody desk (`dtoa require-assessment`, dtoa/cli/requirements.py)."""
 
 from __future__ import annotations
 
@@ -12,24 +13,11 @@ from dtoa.referrals import LabResultError, export_referrals, list_referrals, rec
 from dtoa.runtime import Runtime
 from dtoa.store import session_scope
 from pipelines.letters import letters as letters_step
-from pipelines.referrals import referrals as referrals_step
 
 
 @click.group()
 def referrals() -> None:
-    """Referrals for required assessments (Drugs Act 2005 ss.9-10)."""
-
-
-@referrals.command("generate")
-@pass_runtime
-def generate(runtime: Runtime) -> None:
-    """Refer new positive tests, re-try referrals with no capacity, withdraw unsupported ones."""
-    summary = referrals_step(runtime.engine, runtime.settings, runtime.clock)
-    click.echo(f"{summary['created']} referrals created ({summary['booked']} booked, "
-               f"{summary['no_capacity']} with no capacity before the deadline); "
-               f"{summary['rebooked']} re-tried and booked; {summary['withdrawn']} withdrawn")
-    if summary["no_capacity"]:
-        click.echo("see: dtoa referrals list --no-capacity", err=True)
+    """Referrals: requirements to attend assessment served (Drugs Act 2005 ss.9-10)."""
 
 
 def _local(moment: datetime | None, runtime: Runtime) -> str:
@@ -59,13 +47,14 @@ def list_command(runtime: Runtime, provider: str | None, state: str | None,
 
 @click.group()
 def letters() -> None:
-    """Referral letters and notices of requirement."""
+    """Referral letters to providers and change notices (RA2) to people."""
 
 
 @letters.command("render")
 @pass_runtime
 def render(runtime: Runtime) -> None:
-    """Render new and amended letters into the outbox, with a manifest per provider."""
+    """Render new and amended referral letters and change notices into the outbox, with a
+    manifest per folder."""
     summary = letters_step(runtime.engine, runtime.settings, runtime.clock)
     click.echo(f"{summary['issued']} letters issued ({summary['amended']} amended) into "
                f"{runtime.settings.path('outbox')}")

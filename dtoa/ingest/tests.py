@@ -16,6 +16,7 @@ from dtoa.ingest.csvfile import (
     text,
 )
 from dtoa.ingest.detentions import row_hash
+from dtoa.referrals import extract as requirement
 from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import (
     NOT_TESTED_REASONS,
@@ -28,7 +29,7 @@ from dtoa.rules.outcomes import result as result_of
 
 REQUIRED = ("suite", "custody_ref", "tested_at", "outcome")
 OPTIONAL = ("cocaine", "opiates", "not_tested_reason", "officer_ref", "appropriate_adult",
-            "disputed", "declared_medication")
+            "disputed", "declared_medication", *requirement.COLUMNS)
 INPUT_FIELDS = REQUIRED + OPTIONAL
 ADULT_AGE = 18
 
@@ -85,6 +86,9 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
         "declared_medication": text(values, "declared_medication", required=False),
     }
     row["row_hash"] = row_hash(row)
+    served = requirement.parse_requirement(values, settings, tested_at, now)
+    if served is not None:  # served by the custody system (Drugs Act 2005 s.9): not hashed
+        row[requirement.REQUIREMENT] = served
     return row
 
 

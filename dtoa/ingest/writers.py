@@ -14,6 +14,7 @@ from dtoa.ingest import tests as test_rows
 from dtoa.ingest.bulk import allocate_ids, by_natural_key, insert_rows
 from dtoa.ingest.csvfile import FieldError, Record, RowError
 from dtoa.models import Detention, DetentionOffence, DrugTest
+from dtoa.referrals import extract as requirement
 from dtoa.store.audit import diff, record_change
 
 DETENTION = Detention.__table__
@@ -140,7 +141,7 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
             r.id, r.arrested_at, r.birth_date, r.eligible, r.ineligible_reason)
         if r.test_id is not None:
             stored_tests[r.id] = r
-    new, changed, unchanged = [], [], 0
+    new, changed, unchanged, served = [], [], 0, []
     for record, row in pairs:
         detention = facts.get((row["suite"], row["custody_ref"]))
         if detention is None:
@@ -150,9 +151,12 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
             continue
         try:
             test_rows.check_against(row, detention, settings)
+            requirement.check_requirement(row, detention, settings)
         except FieldError as exc:
             errors.append(RowError(record.line, exc.column, exc.value, exc.reason, record.raw))
             continue
+        if requirement.REQUIREMENT in row:
+            served.append((detention.id, row.pop(requirement.REQUIREMENT)))
         values = {k: v for k, v in row.items() if k not in ("suite", "custody_ref")}
         values.update(detention_id=detention.id, batch_id=batch_id, updated_at=now)
         stored = stored_tests.get(detention.id)
@@ -174,6 +178,7 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
                        {k: values[k] for k in AUDITED_TEST})
         record_change(session, at=now, actor=actor, entity="drug_test",
                       entity_id=stored.id, action="updated", changes=changes)
+    requirement.record_requirements(session, settings, served, now=now, actor=actor)
     return len(new), len(changed), unchanged, errors
 
 
