@@ -39,7 +39,8 @@ def list_command(runtime: Runtime, provider: str | None, state: str | None,
     click.echo("reference\tsuite\tcustody_ref\tprovider\tstate\tappointment\tdeadline")
     for r in rows:
         state_text = r.state + (f" ({r.state_reason})" if r.state_reason else "") + (
-            " NO CAPACITY" if r.no_capacity else "")
+            " NO CAPACITY" if r.no_capacity else "") + (
+            f" FLAGGED {','.join(r.flags)}" if r.flags else "")
         click.echo(f"{r.reference}\t{r.suite}\t{r.custody_ref}\t{r.provider}\t{state_text}\t"
                    f"{_local(r.appointment_at, runtime)}\t{_local(r.deadline_at, runtime)}")
     click.echo(f"{len(rows)} referrals", err=True)

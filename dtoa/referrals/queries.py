@@ -30,6 +30,7 @@ class ReferralRow:
     no_capacity: bool
     appointment_at: datetime | None  # the booked initial assessment, UTC
     deadline_at: datetime  # UTC
+    flags: tuple[str, ...] = ()  # kept for review (RequirementFlag), e.g. after_deadline
 
 
 def _query(provider: str | None, state: str | None, no_capacity: bool | None):  # noqa: ANN202
@@ -54,7 +55,8 @@ def list_referrals(session: Session, provider: str | None = None, state: str | N
     flagged no_capacity (no place before the deadline: for the inspector to resolve)."""
     return [
         ReferralRow(r.reference, r.suite, custody_ref, r.provider, r.state, r.state_reason,
-                    r.no_capacity, as_utc(at) if at else None, as_utc(r.deadline_at))
+                    r.no_capacity, as_utc(at) if at else None, as_utc(r.deadline_at),
+                    tuple(f for f in (r.flags or "").split(";") if f))
         for r, custody_ref, at in session.execute(_query(provider, state, no_capacity))
     ]
 

@@ -34,8 +34,9 @@ TESTING_COLUMNS = ("in_scope", "eligible", "under_age", "tested", "tested_trigge
                    "tested_inspector_authorised", "refused", "failed_to_provide", "not_tested",
                    "test_rate")
 ASSESSMENT_COLUMNS = ("positive", "positive_cocaine_only", "positive_opiates_only",
-                      "positive_both", "referred", "attended", "failed_to_attend", "awaiting",
-                      "outcome_overdue", "prosecuted", "fta_rate")
+                      "positive_both", "referred", "positive_no_requirement", "attended",
+                      "failed_to_attend", "awaiting", "outcome_overdue", "prosecuted",
+                      "fta_rate")
 
 
 def week_bounds(week: str) -> tuple[date, date]:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, not_, or_, select, true
+from sqlalchemy import and_, case, exists, extract, func, not_, or_, select, true
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import DateTime
 
 from dtoa.config import Settings
 from dtoa.models import Appointment, Detention, DrugTest, ProsecutionCase, Referral
 from dtoa.rules import funnel as stages
+from dtoa.rules.referrals import ASSESSMENT_MIN_AGE
 
 D = Detention.__table__.c
 T = DrugTest.__table__.c
@@ -55,6 +59,39 @@ def _prosecuted():
             .group_by(p.referral_id).subquery("prosecuted"))
 
 
+class _InUtc(FunctionElement):
+    """A stored instant as a UTC wall-clock timestamp, whatever the database session's time
+    zone (PostgreSQL keeps timestamptz; SQLite keeps the UTC text)."""
+
+    type = DateTime()
+    inherit_cache = True
+
+
+@compiles(_InUtc)
+def _in_utc_sqlite(element: _InUtc, compiler, **kw) -> str:  # noqa: ANN001
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_InUtc, "postgresql")
+def _in_utc_postgresql(element: _InUtc, compiler, **kw) -> str:  # noqa: ANN001
+    return f"timezone('UTC', {compiler.process(element.clauses, **kw)})"
+
+
+def _adult_on_sample_date() -> ColumnElement[bool]:
+    """Aged 18 or over (Drugs Act 2005 s.9(1)(b)) on the sample's date, in whole years: a 29
+    February birthday is reached on 1 March in a common year. The date is the sample's UTC
+    date (stored instants are UTC on both databases), so a sample between midnight and 01:00
+    in summer time counts on the day before."""
+    sampled = _InUtc(T.tested_at)
+    year, month, day = (extract(part, sampled) for part in ("year", "month", "day"))
+    born_year, born_month, born_day = (extract(part, D.birth_date)
+                                       for part in ("year", "month", "day"))
+    years = year - born_year
+    before_birthday = or_(month < born_month, and_(month == born_month, day < born_day))
+    return or_(years > ASSESSMENT_MIN_AGE,
+               and_(years == ASSESSMENT_MIN_AGE, not_(before_birthday)))
+
+
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -62,7 +99,8 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
 def _stage_conditions(appointment, good_cause, prosecuted) -> dict[str, ColumnElement[bool]]:  # noqa: ANN001
     in_scope = D.in_scope.is_(True)
     tested = and_(in_scope, T.outcome == "tested")
-    referred = and_(R.id.is_not(None), R.state != "withdrawn")
+    referred = and_(R.id.is_not(None), R.served_at.is_not(None), R.state != "withdrawn")
+    positive = and_(tested, T.result.in_(POSITIVE_RESULTS))
     initial = appointment.c
     return {
         "detentions": true(),
@@ -76,11 +114,15 @@ def _stage_conditions(appointment, good_cause, prosecuted) -> dict[str, ColumnEl
         "failed_to_provide": and_(in_scope, T.outcome == "failed_to_provide"),
         "not_tested": and_(D.eligible.is_(True),
                            or_(T.id.is_(None), T.outcome == "not_tested")),
-        "positive": and_(tested, T.result.in_(POSITIVE_RESULTS)),
+        "positive": positive,
         "positive_cocaine_only": and_(tested, T.result == "positive_cocaine"),
         "positive_opiates_only": and_(tested, T.result == "positive_opiates"),
         "positive_both": and_(tested, T.result == "positive_both"),
         "referred": referred,
+        "positive_no_requirement": and_(
+            positive, D.eligible.is_(True), _adult_on_sample_date(),
+            not_(and_(T.disputed.is_(True), T.lab_confirmed.is_(False))),
+            or_(R.id.is_(None), R.served_at.is_(None))),
         "attended": and_(referred, initial.state == "attended"),
         "failed_to_attend": and_(referred, initial.state.in_(FAILED),
                                  good_cause.c.appointment_id.is_(None)),

@@ -23,8 +23,8 @@ from dtoa.web.pages import flash, render, runtime_of
 router = APIRouter(prefix="/inspector")
 InspectorUser = Annotated[User, Depends(require("inspector"))]
 DECISIONS = ("charged", "summonsed", "no_further_action", "good_cause_accepted")
-STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred", "attended",
-          "failed_to_attend", "prosecuted")
+STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred",
+          "positive_no_requirement", "attended", "failed_to_attend", "prosecuted")
 RATES = ("test_rate", "eligible_test_rate", "positivity", "fta_rate")
 
 
