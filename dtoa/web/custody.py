@@ -1,6 +1,8 @@
-"""Custody desk pages: find a detention, see whether it may be tested and why, and enter or
-correct its test outcome in one form, checked by the same code as an extract row (`ingest_rows`
-of kind "tests", as `dtoa record-test` does)."""
+"""Custody desk pages, in plain English: find a detention, see whether it may be tested and
+why not in words, enter or correct its test outcome in one form (checked by the same code as an
+extract row: `ingest_rows` of kind "tests", as `dtoa record-test` does), and, after a positive
+result, serve the requirement to attend assessment and print its notice
+(`dtoa.web.requirement`), all in one flow. The officer is the signed-in user unless changed."""
 
 from __future__ import annotations
 
@@ -20,37 +22,75 @@ from dtoa.ingest.csvfile import Record, raw_text
 from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
 from dtoa.models import Detention, DetentionOffence, DrugTest, User
 from dtoa.rules.ages import age_on
-from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
+from dtoa.rules.outcomes import NOT_TESTED_REASONS
+from dtoa.web import requirement
 from dtoa.web.auth import refuse, require
 from dtoa.web.pages import flash, render, runtime_of
 
 router = APIRouter(prefix="/custody")
+router.include_router(requirement.router)
 CustodyUser = Annotated[User, Depends(require("custody"))]
 RECENT = 25
 RECENT_DAYS = timedelta(days=3)  # the desk list: recent arrests only, found by index
 
 REASONS = {
-    "not_trigger_no_authority": "No trigger offence and no inspector's authority "
-                                "(PACE 1984 s.63B(1A)).",
-    "authority_without_inspector": "Marked as authorised, but no inspector is named: no valid "
-                                   "authority (PACE 1984 s.63B(5C)).",
-    "suite_not_live": "The suite was not yet notified for testing on the arrest date "
-                      "(PACE 1984 s.63B(4A)).",
-    "under_age": "Below the suite's minimum age on the arrest date (PACE 1984 s.63B(3)).",
+    "not_trigger_no_authority": "not arrested for a trigger offence, and no inspector has "
+                                "authorised a test: may not be tested (PACE 1984 s.63B(1A))",
+    "authority_without_inspector": "marked as authorised by an inspector, but no inspector is "
+                                   "named: complete the authority before testing (PACE 1984 "
+                                   "s.63B, s.63C(3))",
+    "suite_not_live": "this suite was not notified for testing at that time: may not be "
+                      "tested here (PACE 1984 s.63B(4A))",
 }
 FINDINGS = {
     "trigger": "trigger offence",
     "not_in_catalogue": "not a trigger offence",
-    "not_in_force": "not a trigger offence on the arrest date",
-    "drug_not_specified": "drug not a specified Class A drug on the arrest date",
+    "not_in_force": "not a trigger offence on that date",
+    "drug_not_specified": "not a trigger offence: the drug was not a specified drug on that date",
 }
+OUTCOME_WORDS = {"tested": "tested", "refused": "refused", "failed_to_provide":
+                 "failed to provide a sample", "not_tested": "not tested"}
+
+
+def reason_in_words(reason: str | None, age: int, settings: Settings, suite: str) -> str:
+    """Why a detention may not be tested, as the desk officer reads it."""
+    if reason == "under_age":
+        if age < 14:
+            return "under 14: may not be tested (PACE 1984 s.63B(3))"
+        notified = settings.suites_by_code[suite].min_age <= age
+        if notified:
+            return ("under 18: may be tested only after charge, with an appropriate adult "
+                    "(PACE 1984 s.63B(3), (5A))")
+        return ("under 18: this suite is not notified for testing people under 18 (PACE 1984 "
+                "s.63B(4B))")
+    return REASONS.get(reason or "", (reason or "").replace("_", " "))
+
+
+def result_in_words(result: str | None) -> str:
+    """A stored result as words: "positive for cocaine and opiates", "refused"."""
+    if not result:
+        return "not recorded"
+    if result.startswith("positive_"):
+        drugs = result.removeprefix("positive_")
+        return "positive for " + ("cocaine and opiates" if drugs == "both" else drugs)
+    return OUTCOME_WORDS.get(result, result.replace("_", " "))
+
+
+def offence_in_words(code: str, settings: Settings) -> str:
+    """An offence code as its title and statute ("Theft (Theft Act 1968 s.1)"), the drug it
+    names after a colon, or the code itself when it is not in the catalogue."""
+    base, _, drug = code.partition(":")
+    offence = settings.offences_by_code.get(base.strip().upper())
+    if offence is None:
+        return code
+    return f"{offence.title}{f' ({drug})' if drug else ''}, {offence.statute}"
 
 
 def force_suites(settings: Settings, user: User) -> list[str]:
     return [s.code for s in settings.suites if s.force == user.force]
 
 
-def _in_force(request: Request, user: User, suite: str) -> str:
+def in_force(request: Request, user: User, suite: str) -> str:
     """The suite code, if it belongs to the user's force; anything else is refused and logged."""
     suite = suite.strip().upper()
     if suite not in force_suites(runtime_of(request).settings, user):
@@ -67,28 +107,35 @@ def _search_page(request: Request, user: User, *, status: int = 200, error: str 
                  suite: str = "", custody_ref: str = ""):
     runtime = runtime_of(request)
     suites = force_suites(runtime.settings, user)
-    since = runtime.clock.now().astimezone(runtime.settings.tz).date() - RECENT_DAYS
+    now = runtime.clock.now()
+    since = now.astimezone(runtime.settings.tz).date() - RECENT_DAYS
     with Session(runtime.engine) as session:
         recent = session.execute(
-            select(Detention.suite, Detention.custody_ref, Detention.arrested_at,
-                   Detention.eligible, Detention.ineligible_reason, DrugTest.result)
+            select(Detention, DrugTest.result)
             .outerjoin(DrugTest, DrugTest.detention_id == Detention.id)
             .where(Detention.arrest_date >= since, Detention.suite.in_(suites))
             .order_by(Detention.arrested_at.desc()).limit(RECENT)).all()
-    return render(request, "custody/search.html", status=status, suites=suites, recent=recent,
-                  error=error, suite=suite, custody_ref=custody_ref)
+        unserved, missed = requirement.worklist(session, runtime.settings, suites, now)
+    rows = [{"detention": d, "result": result_in_words(result),
+             "reason": reason_in_words(d.ineligible_reason, age_on(d.birth_date, d.arrest_date),
+                                       runtime.settings, d.suite)} for d, result in recent]
+    return render(request, "custody/search.html", status=status, suites=suites, recent=rows,
+                  error=error, suite=suite, custody_ref=custody_ref, unserved=unserved,
+                  missed=missed)
 
 
 @router.get("/detention")
 def detention(request: Request, user: CustodyUser, suite: str = "",
               custody_ref: str = ""):
-    suite = _in_force(request, user, suite)
-    return _detention_page(request, user, suite, custody_ref.strip())
+    suite = in_force(request, user, suite)
+    return detention_page(request, user, suite, custody_ref.strip())
 
 
-def _detention_page(request: Request, user: User, suite: str, custody_ref: str, *,
-                    form: dict | None = None, errors: dict | None = None, status: int = 200):
+def detention_page(request: Request, user: User, suite: str, custody_ref: str, *,
+                   form: dict | None = None, errors: dict | None = None, status: int = 200,
+                   requirement_error: str | None = None):
     runtime = runtime_of(request)
+    settings, now = runtime.settings, runtime.clock.now()
     with Session(runtime.engine) as session:
         found = session.execute(select(Detention).where(
             Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
@@ -101,22 +148,27 @@ def _detention_page(request: Request, user: User, suite: str, custody_ref: str, 
             .order_by(DetentionOffence.position)).scalars().all()
         test = session.execute(select(DrugTest).where(
             DrugTest.detention_id == found.id)).scalar_one_or_none()
-    tz = runtime.settings.tz
-    form = form or _form_from(test, runtime.clock.now().astimezone(tz), user)
+        served = requirement.panel(session, settings, found, test, now)
+    form = form or _form_from(test, now.astimezone(settings.tz), user, found.eligible)
     age = age_on(found.birth_date, found.arrest_date)
     return render(request, "custody/detention.html", status=status, detention=found,
-                  offences=offences, findings=FINDINGS, test=test, age=age,
-                  reason=REASONS.get(found.ineligible_reason or "", found.ineligible_reason),
-                  form=form, errors=errors or {}, outcomes=OUTCOMES,
-                  not_tested_reasons=NOT_TESTED_REASONS,
-                  panel=runtime.settings.law.test_panel)
+                  offences=[(offence_in_words(o.code, settings), FINDINGS.get(o.finding,
+                                                                              o.finding))
+                            for o in offences],
+                  test=test, result=result_in_words(test.result if test else None), age=age,
+                  reason=reason_in_words(found.ineligible_reason, age, settings, found.suite),
+                  form=form, errors=errors or {}, outcomes=OUTCOME_WORDS,
+                  not_tested_reasons=NOT_TESTED_REASONS, panel=settings.law.test_panel,
+                  requirement=served, requirement_error=requirement_error,
+                  officer=user.username)
 
 
-def _form_from(test: DrugTest | None, now, user: User) -> dict:  # noqa: ANN001
-    """The form's starting values: the stored test to correct, or a new one timed now."""
+def _form_from(test: DrugTest | None, now, user: User, eligible: bool) -> dict:  # noqa: ANN001
+    """The form's starting values: the stored test to correct, or a new one timed now and
+    entered by the signed-in officer (not tested, when the person may not be tested)."""
     if test is None:
-        return {"tested_at": now.strftime("%Y-%m-%dT%H:%M"), "outcome": "tested",
-                "officer_ref": ""}
+        return {"tested_at": now.strftime("%Y-%m-%dT%H:%M"),
+                "outcome": "tested" if eligible else "not_tested", "officer_ref": user.username}
 
     def word(value: bool | None) -> str:
         return "" if value is None else ("positive" if value else "negative")
@@ -124,7 +176,8 @@ def _form_from(test: DrugTest | None, now, user: User) -> dict:  # noqa: ANN001
     return {
         "tested_at": test.tested_at.astimezone(now.tzinfo).strftime("%Y-%m-%dT%H:%M"),
         "outcome": test.outcome, "cocaine": word(test.cocaine), "opiates": word(test.opiates),
-        "not_tested_reason": test.not_tested_reason or "", "officer_ref": test.officer_ref or "",
+        "not_tested_reason": test.not_tested_reason or "",
+        "officer_ref": test.officer_ref or user.username,
         "appropriate_adult": "true" if test.appropriate_adult else "",
         "disputed": "true" if test.disputed else "",
         "declared_medication": test.declared_medication or "",
@@ -133,10 +186,11 @@ def _form_from(test: DrugTest | None, now, user: User) -> dict:  # noqa: ANN001
 
 @router.post("/detention/test")
 async def record_test(request: Request, user: CustodyUser):
-    """One submit records (or corrects) the outcome; errors come back beside their fields."""
+    """One submit records (or corrects) the outcome; errors come back beside their fields. A
+    positive result leads straight on to the requirement."""
     runtime = runtime_of(request)
     form = await request.form()
-    suite = _in_force(request, user, str(form.get("suite", "")))
+    suite = in_force(request, user, str(form.get("suite", "")))
     custody_ref = str(form.get("custody_ref", "")).strip()
     values = {key: str(form.get(key, "")).strip() for key in TEST_FIELDS}
     values.update(suite=suite, custody_ref=custody_ref)
@@ -147,20 +201,22 @@ async def record_test(request: Request, user: CustodyUser):
         digest=hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest())
     if summary.errors:
         errors = {e.column: e.reason for e in summary.errors}
-        return _detention_page(request, user, suite, custody_ref, form=values, errors=errors,
-                               status=422)
+        return detention_page(request, user, suite, custody_ref, form=values, errors=errors,
+                              status=422)
+    anchor = ""
     if summary.already_ingested or summary.rows_unchanged:
         flash(request, "Already recorded; nothing changed.")
     elif summary.rows_updated:
         flash(request, "Test corrected. The change is in the audit trail.")
     else:
-        recorded = _stored_test(runtime.engine, suite, custody_ref)
-        flash(request, f"Test recorded: {recorded.result.replace('_', ' ')}.")
-    return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}",
-                            status_code=303)
+        result = result_in_words(_stored_result(runtime.engine, suite, custody_ref))
+        flash(request, f"Test recorded: {result}.")
+        anchor = "#requirement" if result.startswith("positive") else ""
+    return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}"
+                            f"{anchor}", status_code=303)
 
 
-def _stored_test(engine, suite: str, custody_ref: str) -> DrugTest | None:  # noqa: ANN001
+def _stored_result(engine, suite: str, custody_ref: str) -> str | None:  # noqa: ANN001
     with Session(engine) as session:
-        return session.execute(select(DrugTest).join(Detention).where(
+        return session.execute(select(DrugTest.result).join(Detention).where(
             Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
