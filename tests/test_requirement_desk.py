@@ -199,3 +199,17 @@ def test_extract_rows_with_a_bad_requirement_are_refused_with_line_column_and_re
     assert ("LATE\tNHRS\tawaiting_assessment FLAGGED after_deadline\t2022-10-12 14:00\t"
             "2022-10-10 23:59") in listed
     assert [r for r in ("BAD_PROVIDER", "BEFORE_SAMPLE", "PART", "NEGATIVE") if r in listed] == []
+
+
+def test_a_failure_to_attend_a_requirement_never_served_opens_no_case(dtoa, engine, cli_clock):
+    from dtoa.store import session_scope
+    from dtoa.testing import make_referral
+
+    with session_scope(engine) as session:  # the nightly batch of an earlier build referred it
+        referral, _ = make_referral(session, appointment_at=london(2022, 10, 6, 10))
+        referral.served_at = referral.served_by = None
+    cli_clock.set(london(2022, 10, 6, 12))
+    dtoa("attendance", "record", "--reference", "BAS-2022-000001", "--assessment", "initial",
+         "--outcome", "failed_to_attend", "--outcome-at", "2022-10-06T11:00", "--by", "NHRS")
+    assert "cases opened: 0" in dtoa("sweep").output
+    assert "BAS-2022-000001" not in dtoa("prosecutions", "list", "--due-within", "365").output

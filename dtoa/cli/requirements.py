@@ -11,7 +11,7 @@ from dtoa.cli.common import pass_runtime
 from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.referrals.serve import Offer, RequirementError, Served, offer, serve
 from dtoa.referrals.wording import long_instant
-from dtoa.referrals.worklist import unserved_requirements
+from dtoa.referrals.worklist import LOOK_BACK, unserved_requirements
 from dtoa.runtime import Runtime
 from dtoa.store import session_scope
 
@@ -106,14 +106,17 @@ def requirements() -> None:
 
 @requirements.command("unserved")
 @click.option("--suite", help="Only this suite's positives.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help=f"Tests taken from this date (default: the last {LOOK_BACK.days} days).")
 @pass_runtime
-def unserved(runtime: Runtime, suite: str | None) -> None:
+def unserved(runtime: Runtime, suite: str | None, since: datetime | None) -> None:
     """Positive tests of people aged 18 or over with no requirement served, newest first: the
     custody desk's worklist. Times are local (Europe/London)."""
+    now = runtime.clock.now()
+    start = (since.replace(tzinfo=runtime.settings.tz) if since else now - LOOK_BACK)
     with session_scope(runtime.engine) as session:
         rows = unserved_requirements(session, runtime.settings,
-                                     suites=[suite.upper()] if suite else None)
-    now = runtime.clock.now()
+                                     suites=[suite.upper()] if suite else None, since=start)
     click.echo("suite\tcustody_ref\ttested\tpositive_for\tprovider\tdeadline")
     for row in rows:
         late = " (passed)" if row.past_deadline(now) else ""

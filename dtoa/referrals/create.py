@@ -68,11 +68,12 @@ class ReferenceBook:
         return format_reference(prefix, year, self.last[key])
 
 
-def unserved_positives(session: Session, suites: Sequence[str] | None = None
+def unserved_positives(session: Session, suites: Sequence[str] | None = None,
+                       since: datetime | None = None
                        ) -> list[tuple[DrugTest, Detention, Referral | None]]:
-    """Positive tests with no requirement served, oldest first, with the unserved referral an
-    earlier build made for some of them (None for the rest). Whether each supports a
-    requirement is for `no_referral_reason(facts_of(...))`."""
+    """Positive tests with no requirement served (taken at or after `since`, if given), oldest
+    first, with the unserved referral an earlier build made for some of them (None for the
+    rest). Whether each supports a requirement is for `no_referral_reason(facts_of(...))`."""
     query = (select(DrugTest, Detention, Referral)
              .join(Detention, Detention.id == DrugTest.detention_id)
              .outerjoin(Referral, Referral.drug_test_id == DrugTest.id)
@@ -80,6 +81,8 @@ def unserved_positives(session: Session, suites: Sequence[str] | None = None
              .order_by(DrugTest.tested_at, DrugTest.id))
     if suites is not None:
         query = query.where(Detention.suite.in_(list(suites)))
+    if since is not None:
+        query = query.where(DrugTest.tested_at >= as_utc(since))
     return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
 

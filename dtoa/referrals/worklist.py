@@ -2,13 +2,14 @@
 with no requirement to attend assessment served (Drugs Act 2005 s.9). Each is a requirement the
 officer may still impose while the person is in police detention; once they are released it can
 no longer be (a notice posted later imposes nothing), and the inspector sees how many were
-missed (`positive_no_requirement` in the funnel)."""
+missed (`positive_no_requirement` in the funnel). The desk looks back `LOOK_BACK` days: a person
+is not held longer than that, so an older positive can no longer be served."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -17,6 +18,8 @@ from dtoa.config import Settings
 from dtoa.referrals.create import facts_of, unserved_positives, window_for
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.referrals import no_referral_reason, positive_drugs, route_provider
+
+LOOK_BACK = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ class Unserved:
 
 
 def unserved_requirements(session: Session, settings: Settings, *,
-                          suites: Sequence[str] | None = None) -> list[Unserved]:
+                          suites: Sequence[str] | None = None,
+                          since: datetime | None = None) -> list[Unserved]:
     """Every positive that supports a requirement (`no_referral_reason(facts_of(...))` is
-    None) with none served, newest test first, optionally for some suites only."""
+    None) with none served, newest test first, optionally for some suites only and for tests
+    taken since a time (the desk passes now less `LOOK_BACK`)."""
     calendar, found = WorkingCalendar(), []
-    for test, detention, _ in unserved_positives(session, suites):
+    for test, detention, _ in unserved_positives(session, suites, since):
         suite = settings.suites_by_code.get(detention.suite)
         if suite is None or no_referral_reason(facts_of(test, detention, settings)):
             continue

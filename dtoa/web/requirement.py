@@ -20,7 +20,7 @@ from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.models import Detention, DrugTest, Letter, Referral, User
 from dtoa.referrals.create import facts_of
 from dtoa.referrals.serve import Offer, RequirementError, Served, offer, serve, served_view
-from dtoa.referrals.worklist import Unserved, unserved_requirements
+from dtoa.referrals.worklist import LOOK_BACK, Unserved, unserved_requirements
 from dtoa.rules.referrals import NOT_POSITIVE, no_referral_reason
 from dtoa.store import session_scope
 from dtoa.web.auth import refuse, require
@@ -60,9 +60,9 @@ def panel(session: Session, settings: Settings, detention: Detention, test: Drug
 
 def worklist(session: Session, settings: Settings, suites: list[str],
              now: datetime) -> tuple[list[Unserved], int]:
-    """Positives at these suites still within their deadline, newest first, and how many more
-    were released with none (past the deadline)."""
-    rows = unserved_requirements(session, settings, suites=suites)
+    """Positives of the last `LOOK_BACK` days at these suites still within their deadline,
+    newest first, and how many more are past it (released with none)."""
+    rows = unserved_requirements(session, settings, suites=suites, since=now - LOOK_BACK)
     open_ = [row for row in rows if not row.past_deadline(now)]
     return open_, len(rows) - len(open_)
 
