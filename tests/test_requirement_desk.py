@@ -104,6 +104,9 @@ def test_no_requirement_for_a_person_under_18(dtoa, tmp_path, cli_clock):
     assert result.exit_code == 1
     assert "under 18: a requirement to attend assessment applies only from 18" in result.output
     assert "MK/1" not in dtoa("requirements", "unserved").output
+    figures = json.loads(dtoa("report", "funnel", "--from", "2023-05-01", "--to", "2023-05-31",
+                              "--format", "json").output)
+    assert (figures["positive"], figures["positive_no_requirement"]) == (1, 0)
 
 
 def test_the_nightly_run_imposes_nothing_and_writes_no_notice_to_the_person(

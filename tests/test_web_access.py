@@ -316,6 +316,26 @@ def test_custody_user_cannot_serve_on_another_forces_detention(app, accounts, de
         assert session.exec(select(Referral)).all() == []
 
 
+def test_a_session_too_soon_is_refused_in_words_on_the_desk_page(app, accounts, detentions,
+                                                                  runtime):
+    runtime.clock.set(datetime(2022, 10, 3, 15, 30, tzinfo=UTC))
+    client = sign_in(app, "hants")
+    page = client.get("/custody/detention",
+                      params={"suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001"})
+    client.post("/custody/detention/test", data={
+        "csrf_token": token(page.text), "suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001",
+        "outcome": "tested", "cocaine": "positive", "opiates": "negative",
+        "tested_at": "2022-10-03T15:05", "officer_ref": "hants"})
+    response = client.post("/custody/detention/require", data={
+        "csrf_token": token(page.text), "suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001",
+        "officer": "hants", "slot": "2022-10-04T09:00:00+00:00"})
+    assert response.status_code == 422
+    assert ("Not served: 2022-10-04 10:00 gives less than 24 hours&#39; notice."
+            in response.text)
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Referral)).all() == []
+
+
 def test_provider_cannot_record_an_outcome_on_another_providers_referral(app, accounts,
                                                                          referrals):
     client = sign_in(app, "mkdas")
