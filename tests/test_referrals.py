@@ -105,12 +105,14 @@ def test_friday_23_december_2022_test_is_booked_after_christmas_and_boxing_day(
      "not positive"),
     ("MK_CHILD", {"test_suite": "MILTON_KEYNES", "test_tested_at": "2023-05-02T11:00:00",
                   "test_appropriate_adult": "true"},
-     {"suite": "MILTON_KEYNES", "birth_date": "2007-01-01", "arrested_at": "2023-05-02T10:00:00"},
+     {"suite": "MILTON_KEYNES", "birth_date": "2007-01-01", "arrested_at": "2023-05-02T10:00:00",
+      "charged_at": "2023-05-02T10:30:00"},
      "under 18: a requirement to attend assessment applies only from 18"),
 ])
 def test_only_a_positive_test_of_an_adult_can_be_served(engine, clock, load, desk, ref,
                                                         test_values, detention_values, why):
-    # Milton Keynes tests 14 to 17 year olds, but s.9 requires an assessment only from 18.
+    # Milton Keynes tests 14 to 17 year olds after charge, but s.9 requires an assessment only
+    # from 18.
     clock.set(london(2023, 5, 2, 12))
     d, t = person(ref, **test_values, **detention_values)
     load([d], [t])

@@ -37,7 +37,7 @@ def positive(dtoa, tmp_path):
     """Theft at Basingstoke at 14:05; positive for cocaine at 15:05, recorded at the desk."""
     dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [detention_row()]))
     dtoa("record-test", "--suite", "BASINGSTOKE", "--custody-ref", "BAS/22/0001",
-         "--outcome", "tested", "--cocaine", "positive", "--opiates", "negative",
+         "--outcome", "tested", "--result", "cocaine=positive", "--result", "opiates=negative",
          "--tested-at", "2022-10-03T15:05", "--officer", "PC 1234")
 
 
@@ -95,7 +95,8 @@ def test_no_requirement_for_a_person_under_18(dtoa, tmp_path, cli_clock):
     cli_clock.set(london(2023, 5, 2, 12))
     dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [detention_row(
         suite="MILTON_KEYNES", custody_ref="MK/1", birth_date="2007-01-01",
-        arrested_at="2023-05-02T10:00:00", home_area="Olney")]))
+        arrested_at="2023-05-02T10:00:00", charged_at="2023-05-02T10:30:00",
+        home_area="Olney")]))
     dtoa("ingest", "tests", write_csv(tmp_path / "t.csv", [sample_row(
         suite="MILTON_KEYNES", custody_ref="MK/1", tested_at="2023-05-02T11:00:00",
         appropriate_adult="true")]))

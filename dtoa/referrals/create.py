@@ -32,8 +32,10 @@ def facts_of(test: DrugTest, detention: Detention, settings: Settings) -> Assess
     reads them (`no_referral_reason(facts_of(...))` decides)."""
     test_date = test.tested_at.astimezone(settings.tz).date()
     return AssessmentFacts(result=test.result, detention_eligible=detention.eligible,
-                     age_at_test=age_on(detention.birth_date, test_date),
-                     disputed=test.disputed, lab_confirmed=test.lab_confirmed)
+                           age_at_test=age_on(detention.birth_date, test_date),
+                           disputed=test.disputed, lab_confirmed=test.lab_confirmed,
+                           positive_specified=test.positive_specified,
+                           superseded=test.superseded)
 
 
 def window_for(test: DrugTest, settings: Settings, calendar: WorkingCalendar,
@@ -77,7 +79,8 @@ def unserved_positives(session: Session, suites: Sequence[str] | None = None,
     query = (select(DrugTest, Detention, Referral)
              .join(Detention, Detention.id == DrugTest.detention_id)
              .outerjoin(Referral, Referral.drug_test_id == DrugTest.id)
-             .where(Referral.served_at.is_(None), DrugTest.result.in_(POSITIVE_RESULTS))
+             .where(Referral.served_at.is_(None), DrugTest.result.in_(POSITIVE_RESULTS),
+                    DrugTest.superseded.is_(False))
              .order_by(DrugTest.tested_at, DrugTest.id))
     if suites is not None:
         query = query.where(Detention.suite.in_(list(suites)))

@@ -32,6 +32,7 @@ from dtoa.referrals.changes import set_appointment_state
 from dtoa.referrals.create import ReferenceBook, facts_of, new_referral, window_for
 from dtoa.referrals.serve import NOT_REQUIRABLE
 from dtoa.rules.calendar import WorkingCalendar
+from dtoa.rules.outcomes import REQUESTED
 from dtoa.rules.referrals import no_referral_reason
 from dtoa.rules.states import RequirementFlag
 from dtoa.store import change
@@ -81,33 +82,40 @@ def parse_requirement(values: dict[str, str], settings: Settings, tested_at: dat
 
 
 def check_requirement(row: dict, detention: object, settings: Settings) -> None:
-    """A row carrying a requirement must be a test that supports one (a positive of a person
-    aged 18 or over on a lawful test): the same decision as at the desk, `facts_of`.
-    `detention` has the detention's `eligible` and `birth_date`."""
+    """A row carrying a requirement must be a sample that supports one: the same decision as
+    at the desk, `no_referral_reason(facts_of(...))`. Called once the row has passed the
+    checks against its detention, so a tested sample was lawful when it was taken (PACE 1984
+    s.63B, judged at the sample); `detention` has the detention's `suite` and `birth_date`."""
     served: ServedInExtract | None = row.get(REQUIREMENT)
     if served is None:
         return
-    test = SimpleNamespace(**{k: row.get(k) for k in ("result", "tested_at", "disputed")},
-                           lab_confirmed=None)
-    reason = no_referral_reason(facts_of(test, detention, settings))
+    if detention.suite not in settings.suites_by_code:
+        raise FieldError("requirement_served_at", served.served_at.isoformat(),
+                         f"custody suite {detention.suite} is not configured")
+    test = SimpleNamespace(**{k: row.get(k) for k in ("result", "tested_at", "disputed",
+                                                      "positive_specified")},
+                           lab_confirmed=None, superseded=False)
+    lawful = SimpleNamespace(eligible=row["outcome"] in REQUESTED,
+                             birth_date=detention.birth_date)
+    reason = no_referral_reason(facts_of(test, lawful, settings))
     if reason:
         raise FieldError("requirement_served_at", served.served_at.isoformat(),
                          NOT_REQUIRABLE.get(reason, reason))
 
 
 def record_requirements(session: Session, settings: Settings,
-                        served: list[tuple[int, ServedInExtract]], *, now: datetime,
+                        served: list[tuple[int, int, ServedInExtract]], *, now: datetime,
                         actor: str) -> int:
-    """Record each (detention id, requirement) of stored test rows as a served referral with
-    its initial assessment, audited; a repeat changes nothing, a correction is applied.
-    Returns how many were recorded or corrected."""
+    """Record each (detention id, sample number, requirement) of stored sample rows as a
+    served referral with its initial assessment, audited; a repeat changes nothing, a
+    correction is applied. Returns how many were recorded or corrected."""
     references, calendar, recorded = ReferenceBook(session), WorkingCalendar(), 0
-    for detention_id, requirement in served:
+    for detention_id, sample, requirement in served:
         test, detention, referral = session.execute(
             select(DrugTest, Detention, Referral)
             .join(Detention, Detention.id == DrugTest.detention_id)
-            .outerjoin(Referral, Referral.drug_test_id == DrugTest.id)
-            .where(DrugTest.detention_id == detention_id)).one()
+            .outerjoin(Referral, Referral.detention_id == Detention.id)
+            .where(DrugTest.detention_id == detention_id, DrugTest.sample == sample)).one()
         window = window_for(test, settings, calendar, requirement.served_at)
         flags = _flags(requirement, window.latest, settings)
         if referral is not None and referral.served_at is not None:

@@ -17,11 +17,12 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import and_, select
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from dtoa.clock import as_utc
 from dtoa.config import Settings
-from dtoa.models import Appointment, Detention, DrugTest, Letter, Referral
+from dtoa.models import Appointment, Detention, DrugTest, Letter, Referral, SampleResult
 from dtoa.referrals.wording import (
     appointment,
     contacts,
@@ -77,10 +78,17 @@ def referral_context(settings: Settings, referral: Referral, detention: Detentio
             "birth_date": f"{born.day} {born:%B %Y}",
             "suite": settings.suites_by_code[referral.suite].name,
             "test_date": long_date(test.tested_at.astimezone(settings.tz).date()),
-            "positive_for": " and ".join(positive_drugs(test.cocaine, test.opiates)),
+            "positive_for": " and ".join(positive_drugs(results_of(test),
+                                                        [p.drug for p in settings.law.panel])),
             "grounds": _grounds(detention, settings),
             "served": (f"{long_instant(referral.served_at, settings)} by "
                        f"{referral.served_by}")}
+
+
+def results_of(test: DrugTest) -> dict[str, bool]:
+    """A sample's result per drug (read in the session the test was loaded in)."""
+    return {r.drug: r.positive for r in object_session(test).execute(
+        select(SampleResult).where(SampleResult.drug_test_id == test.id)).scalars()}
 
 
 @dataclass(frozen=True)

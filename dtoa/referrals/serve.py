@@ -102,7 +102,8 @@ def _positive(session: Session, suite: str, custody_ref: str
         .join(Detention, Detention.id == DrugTest.detention_id)
         .outerjoin(Referral, Referral.drug_test_id == DrugTest.id)
         .where(Detention.suite == suite.strip().upper(),
-               Detention.custody_ref == custody_ref.strip())).first()
+               Detention.custody_ref == custody_ref.strip(),
+               DrugTest.superseded.is_(False))).first()
     if found is None:
         raise RequirementError(f"no test is recorded for detention {suite}/{custody_ref}: "
                                "record the test outcome first")

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from dtoa.clock import as_utc
 from dtoa.config import Settings
 from dtoa.referrals.create import facts_of, unserved_positives, window_for
+from dtoa.referrals.letters import results_of
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.referrals import no_referral_reason, positive_drugs, route_provider
 
@@ -51,7 +52,7 @@ def unserved_requirements(session: Session, settings: Settings, *,
         window = window_for(test, settings, calendar, test.tested_at)
         found.append(Unserved(
             detention.suite, detention.custody_ref, as_utc(test.tested_at),
-            positive_drugs(test.cocaine, test.opiates),
+            positive_drugs(results_of(test), [p.drug for p in settings.law.panel]),
             route_provider(detention.home_area, settings.providers, suite.default_provider),
             as_utc(window.latest)))
     return sorted(found, key=lambda u: (u.tested_at, u.custody_ref), reverse=True)

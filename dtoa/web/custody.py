@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -19,10 +19,10 @@ from sqlmodel import Session
 from dtoa.config import Settings
 from dtoa.ingest import ingest_rows
 from dtoa.ingest.csvfile import Record, raw_text
-from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
-from dtoa.models import Detention, DetentionOffence, DrugTest, User
+from dtoa.ingest.tests import input_fields
+from dtoa.models import Detention, DetentionOffence, DrugTest, SampleResult, User
 from dtoa.rules.ages import age_on
-from dtoa.rules.outcomes import NOT_TESTED_REASONS
+from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
 from dtoa.web import requirement
 from dtoa.web.auth import refuse, require
 from dtoa.web.pages import flash, render, runtime_of
@@ -36,11 +36,9 @@ RECENT_DAYS = timedelta(days=3)  # the desk list: recent arrests only, found by 
 REASONS = {
     "not_trigger_no_authority": "not arrested for a trigger offence, and no inspector has "
                                 "authorised a test: may not be tested (PACE 1984 s.63B(1A))",
-    "authority_without_inspector": "marked as authorised by an inspector, but no inspector is "
-                                   "named: complete the authority before testing (PACE 1984 "
-                                   "s.63B, s.63C(3))",
-    "suite_not_live": "this suite was not notified for testing at that time: may not be "
-                      "tested here (PACE 1984 s.63B(4A))",
+    "suite_not_live": "this suite is not notified for testing in this case at this time (arrest "
+                      "cases, charge cases and people under 18 are notified separately): may "
+                      "not be tested here (PACE 1984 s.63B(4A)-(4B))",
 }
 FINDINGS = {
     "trigger": "trigger offence",
@@ -48,17 +46,20 @@ FINDINGS = {
     "not_in_force": "not a trigger offence on that date",
     "drug_not_specified": "not a trigger offence: the drug was not a specified drug on that date",
 }
-OUTCOME_WORDS = {"tested": "tested", "refused": "refused", "failed_to_provide":
-                 "failed to provide a sample", "not_tested": "not tested"}
+WORDS = {"failed_to_provide": "failed to provide a sample", "unsuitable": "sample unsuitable",
+         "insufficient": "sample insufficient"}
+OUTCOME_WORDS = {o: WORDS.get(o, o.replace("_", " ")) for o in OUTCOMES}
 
 
-def reason_in_words(reason: str | None, age: int, settings: Settings, suite: str) -> str:
-    """Why a detention may not be tested, as the desk officer reads it."""
+def reason_in_words(reason: str | None, age: int, settings: Settings, suite: str,
+                    on: date) -> str:
+    """Why a detention may not be tested, as the desk officer reads it: `age` and `on` are
+    the person's age and the date at the moment judged (the sample, or the arrest)."""
     if reason == "under_age":
         if age < 14:
             return "under 14: may not be tested (PACE 1984 s.63B(3))"
-        notified = settings.suites_by_code[suite].min_age <= age
-        if notified:
+        known = settings.suites_by_code.get(suite)
+        if known is not None and known.notified("under_18", on):
             return ("under 18: may be tested only after charge, with an appropriate adult "
                     "(PACE 1984 s.63B(3), (5A))")
         return ("under 18: this suite is not notified for testing people under 18 (PACE 1984 "
@@ -66,13 +67,13 @@ def reason_in_words(reason: str | None, age: int, settings: Settings, suite: str
     return REASONS.get(reason or "", (reason or "").replace("_", " "))
 
 
-def result_in_words(result: str | None) -> str:
-    """A stored result as words: "positive for cocaine and opiates", "refused"."""
+def result_in_words(result: str | None, results: dict[str, bool] | None = None) -> str:
+    """A sample's result in words: "positive for cocaine and opiates", "negative", "refused"."""
     if not result:
         return "not recorded"
-    if result.startswith("positive_"):
-        drugs = result.removeprefix("positive_")
-        return "positive for " + ("cocaine and opiates" if drugs == "both" else drugs)
+    if result == "positive":
+        return "positive for " + " and ".join(d for d, positive in (results or {}).items()
+                                              if positive)
     return OUTCOME_WORDS.get(result, result.replace("_", " "))
 
 
@@ -111,14 +112,15 @@ def _search_page(request: Request, user: User, *, status: int = 200, error: str 
     since = now.astimezone(runtime.settings.tz).date() - RECENT_DAYS
     with Session(runtime.engine) as session:
         recent = session.execute(
-            select(Detention, DrugTest.result)
-            .outerjoin(DrugTest, DrugTest.detention_id == Detention.id)
+            select(Detention, DrugTest)
+            .outerjoin(DrugTest, (DrugTest.detention_id == Detention.id)
+                       & DrugTest.superseded.is_(False))
             .where(Detention.arrest_date >= since, Detention.suite.in_(suites))
             .order_by(Detention.arrested_at.desc()).limit(RECENT)).all()
+        rows = [{"detention": d,
+                 "result": result_in_words(t.result if t else None, _results(session, t)),
+                 "reason": _reason(d, t, runtime.settings)} for d, t in recent]
         unserved, missed = requirement.worklist(session, runtime.settings, suites, now)
-    rows = [{"detention": d, "result": result_in_words(result),
-             "reason": reason_in_words(d.ineligible_reason, age_on(d.birth_date, d.arrest_date),
-                                       runtime.settings, d.suite)} for d, result in recent]
     return render(request, "custody/search.html", status=status, suites=suites, recent=rows,
                   error=error, suite=suite, custody_ref=custody_ref, unserved=unserved,
                   missed=missed)
@@ -147,23 +149,43 @@ def detention_page(request: Request, user: User, suite: str, custody_ref: str, *
             DetentionOffence.detention_id == found.id)
             .order_by(DetentionOffence.position)).scalars().all()
         test = session.execute(select(DrugTest).where(
-            DrugTest.detention_id == found.id)).scalar_one_or_none()
+            DrugTest.detention_id == found.id, DrugTest.superseded.is_(False))
+        ).scalar_one_or_none()
+        results = _results(session, test)
         served = requirement.panel(session, settings, found, test, now)
-    form = form or _form_from(test, now.astimezone(settings.tz), user, found.eligible)
+    local_now = now.astimezone(settings.tz)
+    form = form or _form_from(test, results, local_now, user, found.eligible)
     age = age_on(found.birth_date, found.arrest_date)
     return render(request, "custody/detention.html", status=status, detention=found,
                   offences=[(offence_in_words(o.code, settings), FINDINGS.get(o.finding,
                                                                               o.finding))
                             for o in offences],
-                  test=test, result=result_in_words(test.result if test else None), age=age,
-                  reason=reason_in_words(found.ineligible_reason, age, settings, found.suite),
+                  test=test, result=result_in_words(test.result if test else None, results),
+                  age=age, reason=_reason(found, test, settings),
                   form=form, errors=errors or {}, outcomes=OUTCOME_WORDS,
-                  not_tested_reasons=NOT_TESTED_REASONS, panel=settings.law.test_panel,
+                  not_tested_reasons=NOT_TESTED_REASONS,
+                  panel=[p.drug for p in settings.law.panel_on(local_now.date())],
                   requirement=served, requirement_error=requirement_error,
                   officer=user.username)
 
 
-def _form_from(test: DrugTest | None, now, user: User, eligible: bool) -> dict:  # noqa: ANN001
+def _reason(detention: Detention, test: DrugTest | None, settings: Settings) -> str:
+    """The detention's reason in words, at its sample (or its arrest, with none)."""
+    moment = test.tested_at if test is not None else detention.arrested_at
+    on = moment.astimezone(settings.tz).date()
+    return reason_in_words(detention.ineligible_reason, age_on(detention.birth_date, on),
+                           settings, detention.suite, on)
+
+
+def _results(session: Session, test: DrugTest | None) -> dict[str, bool]:
+    if test is None:
+        return {}
+    return {r.drug: r.positive for r in session.execute(select(SampleResult).where(
+        SampleResult.drug_test_id == test.id)).scalars()}
+
+
+def _form_from(test: DrugTest | None, results: dict[str, bool], now, user: User,  # noqa: ANN001
+               eligible: bool) -> dict:
     """The form's starting values: the stored test to correct, or a new one timed now and
     entered by the signed-in officer (not tested, when the person may not be tested)."""
     if test is None:
@@ -175,7 +197,7 @@ def _form_from(test: DrugTest | None, now, user: User, eligible: bool) -> dict: 
 
     return {
         "tested_at": test.tested_at.astimezone(now.tzinfo).strftime("%Y-%m-%dT%H:%M"),
-        "outcome": test.outcome, "cocaine": word(test.cocaine), "opiates": word(test.opiates),
+        "outcome": test.outcome, **{drug: word(value) for drug, value in results.items()},
         "not_tested_reason": test.not_tested_reason or "",
         "officer_ref": test.officer_ref or user.username,
         "appropriate_adult": "true" if test.appropriate_adult else "",
@@ -192,7 +214,7 @@ async def record_test(request: Request, user: CustodyUser):
     form = await request.form()
     suite = in_force(request, user, str(form.get("suite", "")))
     custody_ref = str(form.get("custody_ref", "")).strip()
-    values = {key: str(form.get(key, "")).strip() for key in TEST_FIELDS}
+    values = {key: str(form.get(key, "")).strip() for key in input_fields(runtime.settings)}
     values.update(suite=suite, custody_ref=custody_ref)
     summary = ingest_rows(
         runtime.engine, runtime.settings, runtime.clock, "tests",
@@ -209,14 +231,16 @@ async def record_test(request: Request, user: CustodyUser):
     elif summary.rows_updated:
         flash(request, "Test corrected. The change is in the audit trail.")
     else:
-        result = result_in_words(_stored_result(runtime.engine, suite, custody_ref))
+        result = _stored_result(runtime.engine, suite, custody_ref)
         flash(request, f"Test recorded: {result}.")
         anchor = "#requirement" if result.startswith("positive") else ""
     return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}"
                             f"{anchor}", status_code=303)
 
 
-def _stored_result(engine, suite: str, custody_ref: str) -> str | None:  # noqa: ANN001
+def _stored_result(engine, suite: str, custody_ref: str) -> str:  # noqa: ANN001
     with Session(engine) as session:
-        return session.execute(select(DrugTest.result).join(Detention).where(
-            Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
+        test = session.execute(select(DrugTest).join(Detention).where(
+            Detention.suite == suite, Detention.custody_ref == custody_ref,
+            DrugTest.superseded.is_(False))).scalar_one()
+        return result_in_words(test.result, _results(session, test))
