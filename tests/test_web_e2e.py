@@ -50,7 +50,7 @@ def site(runtime, tmp_path):
                      password=PASSWORD, role=role, actor="test", **scope)
     path = write_csv(tmp_path / "detentions.csv", [detention_row()])
     ingest_file(runtime.engine, runtime.settings, runtime.clock, "detentions", path)
-    with serve_in_thread(create_app(runtime, secret="e2e")) as url:
+    with serve_in_thread(create_app(runtime)) as url:
         yield url
 
 

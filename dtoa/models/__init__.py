@@ -13,7 +13,7 @@ from dtoa.models.custody import (
     RejectedRow,
 )
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
-from dtoa.models.users import User
+from dtoa.models.users import SignInThrottle, User, WebSession
 
 __all__ = [
     "Appointment",
@@ -27,5 +27,7 @@ __all__ = [
     "ProsecutionCase",
     "Referral",
     "RejectedRow",
+    "SignInThrottle",
     "User",
+    "WebSession",
 ]

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -22,7 +21,7 @@ from dtoa.models import Detention, DetentionOffence, DrugTest, User
 from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
 from dtoa.web.auth import refuse, require
-from dtoa.web.pages import flash, render, runtime_of
+from dtoa.web.pages import flash, redirect, render, runtime_of
 
 router = APIRouter(prefix="/custody")
 CustodyUser = Annotated[User, Depends(require("custody"))]
@@ -156,8 +155,7 @@ async def record_test(request: Request, user: CustodyUser):
     else:
         recorded = _stored_test(runtime.engine, suite, custody_ref)
         flash(request, f"Test recorded: {recorded.result.replace('_', ' ')}.")
-    return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}",
-                            status_code=303)
+    return redirect("/custody/detention", suite=suite, custody_ref=custody_ref)
 
 
 def _stored_test(engine, suite: str, custody_ref: str) -> DrugTest | None:  # noqa: ANN001

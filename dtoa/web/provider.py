@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -17,7 +17,8 @@ from dtoa.ingest.csvfile import FieldError, parse_bool, parse_instant
 from dtoa.log import get_logger
 from dtoa.models import Appointment, Letter, Referral, User
 from dtoa.web.auth import refuse, require
-from dtoa.web.pages import flash, render, runtime_of
+from dtoa.web.inputs import RecordId
+from dtoa.web.pages import flash, redirect, render, runtime_of
 
 router = APIRouter(prefix="/provider")
 ProviderUser = Annotated[User, Depends(require("provider"))]
@@ -79,7 +80,7 @@ def _referral_page(request: Request, user: User, reference: str, *, errors: dict
 
 
 @router.get("/letter/{letter_id}")
-def letter(request: Request, letter_id: int, user: ProviderUser):
+def letter(request: Request, letter_id: RecordId, user: ProviderUser):
     runtime = runtime_of(request)
     with Session(runtime.engine) as session:
         found = session.get(Letter, letter_id)
@@ -126,4 +127,4 @@ async def record(request: Request, reference: str, user: ProviderUser):
         return _referral_page(request, user, reference, errors={"": str(exc)}, form=form,
                               status=422)
     flash(request, f"{reference}: {outcome.replace('_', ' ')} recorded.")
-    return RedirectResponse(f"/provider/referral/{reference}", status_code=303)
+    return redirect("/provider/referral", reference)
