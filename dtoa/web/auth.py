@@ -106,7 +106,7 @@ def locked_out(request: Request, lock: Lock, *, user: str, template: str,
     until = lock.until.astimezone(runtime.settings.tz).strftime("%H:%M")
     response = render(request, template, status=429, **context,
                       error=f"Too many failed attempts: signing in is paused until {until}. "
-                            "Try again then, or ask an administrator.")
+                            "Try again then.")
     response.headers["Retry-After"] = str(max(1, int((lock.until - now_utc(request))
                                                      .total_seconds())))
     return response
