@@ -172,3 +172,15 @@ def test_an_unexpected_error_is_a_plain_page_and_one_log_line_without_its_messag
     [event] = [e for e in logs if e["event"] == "web.unexpected_error"]
     assert event["error"] == "RuntimeError" and event["path"] == "/inspector/chase"
     assert "Jane Doe" not in json.dumps(logs) and "1990" not in json.dumps(logs)
+
+
+@pytest.mark.parametrize("decided_at", ["0001-01-01T00:00+14:00", "9999-12-31T23:59-12:00",
+                                        "1999-12-31T23:59"])
+def test_a_time_at_the_calendars_ends_is_refused_with_its_field(app, decided_at):
+    client = signed_in(app, "inspector", PASSWORD)
+    page = client.get("/inspector/prosecutions")
+    response = client.post("/inspector/prosecutions/BAS-2022-000001/decision", data={
+        "csrf_token": form_token(page.text), "decision": "charged", "decided_at": decided_at})
+    assert response.status_code == 303
+    shown = client.get(response.headers["location"]).text
+    assert "not recorded: give a date and time in the years 2000 to 2999" in shown

@@ -6,6 +6,10 @@ sign-in.
 
 The browser holds a random token (256 bits); the table holds only its SHA-256, so neither a copy
 of the database nor a log line can be replayed as a cookie.
+
+The last-seen time is written at most once a minute (`TOUCH_EVERY`): a page view is a read, so
+it does not queue behind a long ingest transaction on SQLite, and idle time counts to the
+minute.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from dtoa.config import Web
 from dtoa.models import User, WebSession
 from dtoa.rules.signin import SessionEnd, session_end
 from dtoa.store.db import session_scope
+
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,8 @@ def open_session(engine: Engine, web: Web, clock: Clock, user_id: int) -> tuple[
 
 
 def find_session(engine: Engine, web: Web, clock: Clock, token: str) -> Live | Ended:
-    """The live session the token opens, its last-seen time moved to now; an ended one is
-    deleted."""
+    """The live session the token opens, its last-seen time moved to now (if a minute or more
+    has passed); an ended one is deleted."""
     now = as_utc(clock.now())
     idle, lifetime = _limits(web)
     with session_scope(engine) as session:
@@ -80,8 +86,9 @@ def find_session(engine: Engine, web: Web, clock: Clock, token: str) -> Live | E
         if reason is not None or not user.active:
             session.execute(delete(WebSession).where(WebSession.id == row.id))
             return Ended(reason, user.id)
-        session.execute(update(WebSession).where(WebSession.id == row.id)
-                        .values(last_seen_at=now))
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            session.execute(update(WebSession).where(WebSession.id == row.id)
+                            .values(last_seen_at=now))
     return Live(row, user)
 
 

@@ -1,19 +1,22 @@
 """What a request may carry before any of it reaches the database, checked in one place: no NUL
 byte in any query, path or form value (PostgreSQL cannot store one in text), record ids within
-the database's integers, ISO weeks within the years the reports take. A bad value answers
-404 (a path that names no record) or 422 with a plain message, never a server error."""
+the database's integers, ISO weeks and form times within the years the service covers
+(2000 to 2999: at the calendar's ends a time zone's offset overflows). A bad value answers 404
+(a path that names no record) or 422 with a plain message, never a server error."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Path, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
+from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.log import get_logger
-from dtoa.reports.weekly import week_bounds
+from dtoa.reports.weekly import FIRST_YEAR, LAST_YEAR, week_bounds
 
 log = get_logger("dtoa.web")
 MAX_ID = 2**31 - 1  # INTEGER primary keys (PostgreSQL's int4; SQLite's are wider)
@@ -49,6 +52,21 @@ def iso_week(text: str) -> tuple[date, date]:
         return week_bounds(text)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
+
+
+def instant(values: dict[str, str], column: str, tz: ZoneInfo, *,
+            required: bool = True) -> datetime | None:
+    """A form's date and time (`parse_instant`: ISO 8601, local time in `tz` without an
+    offset), refused as a field error outside FIRST_YEAR..LAST_YEAR."""
+    try:
+        moment = parse_instant(values, column, tz, required=required)
+        inside = moment is None or FIRST_YEAR <= moment.astimezone(tz).year <= LAST_YEAR
+    except OverflowError:  # an offset pushed it past the calendar's first or last day
+        inside = False
+    if not inside:
+        raise FieldError(column, values.get(column, ""),
+                         f"give a date and time in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return moment
 
 
 def invalid_request(exc: RequestValidationError) -> HTTPException:

@@ -11,14 +11,14 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from dtoa.attendance import chase_list
-from dtoa.ingest.csvfile import FieldError, parse_instant
+from dtoa.ingest.csvfile import FieldError
 from dtoa.models import User
 from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
 from dtoa.rules.funnel import COUNTS
 from dtoa.store.funnel import funnel
 from dtoa.web.auth import require
-from dtoa.web.inputs import BadInput, iso_week
+from dtoa.web.inputs import BadInput, instant, iso_week
 from dtoa.web.pages import flash, render, runtime_of
 
 router = APIRouter(prefix="/inspector")
@@ -79,7 +79,7 @@ async def decision(request: Request, reference: str, user: InspectorUser):
         chosen = form.get("decision", "")
         if chosen not in DECISIONS:
             raise FieldError("decision", chosen, "choose a decision")
-        decided_at = parse_instant(form, "decided_at", runtime.settings.tz, required=False)
+        decided_at = instant(form, "decided_at", runtime.settings.tz, required=False)
         with Session(runtime.engine) as session, session.begin():
             decide(session, runtime.settings, runtime.clock, reference=reference,
                    decision=chosen, decided_at=decided_at or runtime.clock.now(),

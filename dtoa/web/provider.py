@@ -13,11 +13,11 @@ from sqlmodel import Session
 
 from dtoa.attendance import record_outcome
 from dtoa.clock import as_utc
-from dtoa.ingest.csvfile import FieldError, parse_bool, parse_instant
+from dtoa.ingest.csvfile import FieldError, parse_bool
 from dtoa.log import get_logger
 from dtoa.models import Appointment, Letter, Referral, User
 from dtoa.web.auth import refuse, require
-from dtoa.web.inputs import RecordId
+from dtoa.web.inputs import RecordId, instant
 from dtoa.web.pages import flash, redirect, render, runtime_of
 
 router = APIRouter(prefix="/provider")
@@ -112,8 +112,8 @@ async def record(request: Request, reference: str, user: ProviderUser):
         assessment = form.get("assessment", "")
         if assessment not in ("initial", "follow_up"):
             raise FieldError("assessment", assessment, "choose initial or follow-up")
-        outcome_at = parse_instant(form, "outcome_at", tz)
-        new_at = parse_instant(form, "new_appointment_at", tz, required=outcome == "rescheduled")
+        outcome_at = instant(form, "outcome_at", tz)
+        new_at = instant(form, "new_appointment_at", tz, required=outcome == "rescheduled")
         follow_up = parse_bool(form, "follow_up_required")
         with Session(runtime.engine) as session, session.begin():
             record_outcome(session, runtime.settings, runtime.clock, reference=reference,
