@@ -166,3 +166,16 @@ def test_every_role_has_the_password_page_in_its_header(app, accounts):
     page = signed_in(app, "admin", PASSWORD).get("/admin/users")
     assert '<a href="/account/password">Change password</a>' in page.text
     assert sent_to_sign_in(TestClient(app, follow_redirects=False), "/account/password")
+
+
+def test_a_form_posted_after_its_session_ended_goes_to_sign_in_and_changes_nothing(
+        app, accounts, runtime):
+    admin = signed_in(app, "admin", PASSWORD)
+    page = admin.get("/admin/users")
+    runtime.clock.advance(minutes=runtime.settings.web.idle_minutes + 1)
+    response = admin.post("/admin/users/inspector/active", data={
+        "csrf_token": form_token(page.text), "active": "false"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/&expired=1"
+    with Session(runtime.engine) as session:
+        assert session.exec(select(User.active).where(User.username == "inspector")).one()

@@ -45,13 +45,18 @@ class SignInRequired(Exception):
 async def csrf_protect(request: Request) -> None:
     """Every POST carries the session's token (before sign-in, the sign-in cookie's) in a hidden
     field: a form posted from another site cannot know it. Signing out with no live session
-    left needs none: there is nothing to end."""
+    left needs none: there is nothing to end; any other form posted after its session ended
+    goes to the sign-in page, changing nothing."""
     if request.method != "POST":
         return
     form = await request.form()
     sent, expected = str(form.get("csrf_token", "")), browser.csrf_expected(request)
     if request.state.web_session is None and request.url.path == "/logout":
         return
+    if (request.state.web_session is None and browser.SESSION_COOKIE in request.cookies
+            and request.url.path != "/login"):  # posted after its session ended
+        ended = request.state.session_ended
+        raise SignInRequired("/", expired=ended is not None and ended.reason is not None)
     if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
         log.warning("web.csrf_refused", path=request.url.path)
         raise HTTPException(403, "This form has expired or did not come from this site. "
