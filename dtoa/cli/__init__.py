@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, db, referrals, reports, web
+from dtoa.cli import attendance, custody, db, law, referrals, reports, web
 from dtoa.cli.common import pass_runtime  # noqa: F401  (re-exported for command modules)
 from dtoa.config import ConfigError
 from dtoa.runtime import open_runtime
@@ -37,7 +37,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-for module in (custody, db, referrals, attendance, reports, web):
+for module in (custody, law, db, referrals, attendance, reports, web):
     module.register(cli)
 
 

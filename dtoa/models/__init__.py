@@ -11,6 +11,7 @@ from dtoa.models.custody import (
     DrugTest,
     IngestBatch,
     RejectedRow,
+    SampleResult,
 )
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
 from dtoa.models.users import SignInThrottle, User, WebSession
@@ -27,6 +28,7 @@ __all__ = [
     "ProsecutionCase",
     "Referral",
     "RejectedRow",
+    "SampleResult",
     "SignInThrottle",
     "User",
     "WebSession",

@@ -1,8 +1,8 @@
 """Web sessions kept in the database (sign-out and switching an account off end them at once,
 in every server process) and failed sign-ins counted per user name and per address.
 
-Revision ID: 0003_web_sessions
-Revises: 0002_typed_states
+Revision ID: 0004_web_sessions
+Revises: 0003_custody_process
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_web_sessions"
-down_revision: str | None = "0002_typed_states"
+revision: str = "0004_web_sessions"
+down_revision: str | None = "0003_custody_process"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
