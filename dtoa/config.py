@@ -230,9 +230,15 @@ class Scheduler(_Frozen):
 
 
 class Web(_Frozen):
-    """The web application: how long a signed-in session may sit idle, and where it listens."""
+    """The web application: how long a signed-in session lasts, how failed sign-ins lock a user
+    name or an address out (dtoa.rules.signin), and where it listens."""
 
     idle_minutes: int = Field(default=30, gt=0)
+    session_hours: int = Field(default=12, gt=0)  # absolute lifetime, however active
+    signin_failures_per_user: int = Field(default=5, gt=0)
+    signin_failures_per_address: int = Field(default=20, gt=0)
+    signin_window_minutes: int = Field(default=15, gt=0)  # failures are counted over this
+    signin_lockout_minutes: int = Field(default=15, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
     secure_cookies: bool = False  # true behind HTTPS: the session cookie is never sent in clear

@@ -29,7 +29,7 @@ ROLES = {"hants": "custody", "nhrs": "provider", "inspector": "inspector", "admi
 
 @pytest.fixture
 def app(runtime):
-    return create_app(runtime, secret="test-secret")
+    return create_app(runtime)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from dtoa.models.custody import (
     SampleResult,
 )
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
-from dtoa.models.users import User
+from dtoa.models.users import SignInThrottle, User, WebSession
 
 __all__ = [
     "Appointment",
@@ -29,5 +29,7 @@ __all__ = [
     "Referral",
     "RejectedRow",
     "SampleResult",
+    "SignInThrottle",
     "User",
+    "WebSession",
 ]

@@ -63,6 +63,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class ThrottleScope(StrEnum):
+    """What failed sign-ins are counted against (dtoa.rules.signin)."""
+
+    USER_NAME = "user_name"
+    ADDRESS = "address"
+
+
 class TestOutcome(StrEnum):
     """What came of a request for a sample (PACE 1984 ss.63B-63C)."""
 

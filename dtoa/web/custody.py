@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -25,7 +24,7 @@ from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
 from dtoa.web import requirement
 from dtoa.web.auth import refuse, require
-from dtoa.web.pages import flash, render, runtime_of
+from dtoa.web.pages import flash, redirect, render, runtime_of
 
 router = APIRouter(prefix="/custody")
 router.include_router(requirement.router)
@@ -234,8 +233,9 @@ async def record_test(request: Request, user: CustodyUser):
         result = _stored_result(runtime.engine, suite, custody_ref)
         flash(request, f"Test recorded: {result}.")
         anchor = "#requirement" if result.startswith("positive") else ""
-    return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}"
-                            f"{anchor}", status_code=303)
+    response = redirect("/custody/detention", suite=suite, custody_ref=custody_ref)
+    response.headers["location"] += anchor  # a positive result leads on to the requirement
+    return response
 
 
 def _stored_result(engine, suite: str, custody_ref: str) -> str:  # noqa: ANN001

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -24,7 +24,7 @@ from dtoa.referrals.worklist import LOOK_BACK, Unserved, unserved_requirements
 from dtoa.rules.referrals import NOT_POSITIVE, no_referral_reason
 from dtoa.store import session_scope
 from dtoa.web.auth import refuse, require
-from dtoa.web.pages import flash, runtime_of
+from dtoa.web.pages import flash, redirect, runtime_of
 
 router = APIRouter()  # included by the custody router, under /custody
 CustodyUser = Annotated[User, Depends(require("custody"))]
@@ -91,8 +91,9 @@ async def serve_requirement(request: Request, user: CustodyUser):
                               requirement_error=f"Not served: {reason}.")
     flash(request, f"Requirement served: {served.reference}. Print the notice and hand it "
                    "over before the person is released.")
-    return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}"
-                            "#requirement", status_code=303)
+    response = redirect("/custody/detention", suite=suite, custody_ref=custody_ref)
+    response.headers["location"] += "#requirement"
+    return response
 
 
 @router.get("/notice/{reference}")

@@ -5,8 +5,8 @@ the change-of-time notice (RA2) as a letter kind.
 Referrals already in the database were made by the nightly batch and their notices posted after
 release: they were never served, so `served_at` stays empty for them.
 
-Revision ID: 0004_requirement_served
-Revises: 0003_custody_process
+Revision ID: 0005_requirement_served
+Revises: 0004_web_sessions
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_requirement_served"
-down_revision: str | None = "0003_custody_process"
+revision: str = "0005_requirement_served"
+down_revision: str | None = "0004_web_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
