@@ -10,13 +10,16 @@ import os
 import tomllib
 from datetime import date, time
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+# The shipped default (dtoa/shipped/config.toml; in a checkout, a link to the top-level
+# config.toml): what `dtoa init` copies into a new working folder.
+DEFAULT_CONFIG = Path(str(resources.files("dtoa") / "shipped" / "config.toml"))
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

@@ -88,7 +88,7 @@ def attendance_record(runtime: Runtime, reference: str | None, suite: str | None
 @pass_runtime
 def sweep_command(runtime: Runtime) -> None:
     """Mark overdue outcomes, open prosecution cases for failures, flag cases near their limit."""
-    from pipelines.sweep import sweep
+    from dtoa.pipelines.sweep import sweep
 
     summary = sweep(runtime.engine, runtime.settings, runtime.clock)
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
@@ -171,7 +171,7 @@ def run() -> None:
 @pass_runtime
 def run_nightly_command(runtime: Runtime, quiet: bool) -> None:
     """Inbox, eligibility, referrals, letters and sweep, once, in that order."""
-    from pipelines.nightly import run_nightly
+    from dtoa.pipelines.nightly import run_nightly
 
     for step, summary in run_nightly(runtime.engine, runtime.settings, runtime.clock,
                                      progress=False if quiet else None):

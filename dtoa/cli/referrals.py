@@ -8,11 +8,11 @@ import click
 
 from dtoa.cli.common import export, pass_runtime
 from dtoa.models.referrals import REFERRAL_STATES
+from dtoa.pipelines.letters import letters as letters_step
+from dtoa.pipelines.referrals import referrals as referrals_step
 from dtoa.referrals import LabResultError, export_referrals, list_referrals, record_lab_result
 from dtoa.runtime import Runtime
 from dtoa.store import session_scope
-from pipelines.letters import letters as letters_step
-from pipelines.referrals import referrals as referrals_step
 
 
 @click.group()

@@ -13,12 +13,12 @@ from tqdm import tqdm
 
 from dtoa import log
 from dtoa.cli.common import pass_runtime
+from dtoa.pipelines.reports import write_week
 from dtoa.reports.weekly import previous_week, week_bounds
 from dtoa.rules.funnel import COUNTS, RATES, percent
 from dtoa.rules.publish import publish_funnel, shown
 from dtoa.runtime import Runtime
 from dtoa.store.funnel import funnel as funnel_of
-from pipelines.reports import write_week
 
 
 @click.group()

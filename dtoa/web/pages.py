@@ -1,17 +1,15 @@
-"""The one page renderer: the project's Jinja2 templates under templates/web/, autoescaped."""
+"""The one page renderer: the shipped Jinja2 templates under templates/web/, autoescaped."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from dtoa.render import TEMPLATES
 from dtoa.runtime import Runtime
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
-templates = Jinja2Templates(directory=str(TEMPLATES))
+templates = Jinja2Templates(directory=str(TEMPLATES / "web"))
 templates.env.autoescape = True  # every value is escaped, whatever the file name
 
 
