@@ -25,5 +25,7 @@ class Runtime:
         return engine
 
 
-def open_runtime(config: str | Path | None = None, clock: Clock | None = None) -> Runtime:
-    return Runtime(load_settings(config), clock or SystemClock())
+def open_runtime(config: str | Path | Settings | None = None, clock: Clock | None = None
+                 ) -> Runtime:
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    return Runtime(settings, clock or SystemClock())

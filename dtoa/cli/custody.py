@@ -1,4 +1,4 @@
-"""Commands for custody staff and force data loads: init, ingest, record-test, export."""
+"""Commands for custody staff and force data loads: ingest, record-test, export."""
 
 from __future__ import annotations
 
@@ -15,18 +15,6 @@ from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
 from dtoa.runtime import Runtime
 from dtoa.store.exports import export_detentions
-
-
-@click.command()
-@pass_runtime
-def init(runtime: Runtime) -> None:
-    """Create the database tables and the working folders."""
-    runtime.engine  # noqa: B018  (creating the engine creates the schema)
-    for which in ("outbox", "reports", "inbox", "processed"):
-        runtime.settings.path(which).mkdir(parents=True, exist_ok=True)
-    for kind in ("detentions", "tests", "attendance", "prosecutions"):
-        (runtime.settings.path("inbox") / kind).mkdir(parents=True, exist_ok=True)
-    click.echo(f"database ready: {runtime.engine.url.render_as_string(hide_password=True)}")
 
 
 @click.group()
@@ -95,5 +83,5 @@ def export_detentions_command(runtime: Runtime, path: str) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (init, ingest, record_test, export):
+    for command in (ingest, record_test, export):
         cli.add_command(command)
