@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dtoa.config import CONFIG_NAME, DEFAULT_CONFIG, Settings
 from dtoa.pipelines.ingest import INBOX_KINDS
-from dtoa.store import create_schema, make_engine
+from dtoa.store import make_engine, upgrade_schema
 
 FOLDERS = ("inbox", "outbox", "processed", "reports", "quarantine")
 
@@ -50,10 +50,11 @@ def make_folders(settings: Settings) -> tuple[Path, ...]:
 
 
 def prepare_database(settings: Settings) -> str:
-    """Create the database's tables (idempotent); returns its URL without the password."""
+    """Bring the database to this version's schema (a new one is made; an older one is
+    migrated, as `dtoa db upgrade` does); returns its URL without the password."""
     engine = make_engine(settings.database_url)
     try:
-        create_schema(engine)
+        upgrade_schema(engine)
         return engine.url.render_as_string(hide_password=True)
     finally:
         engine.dispose()

@@ -5,14 +5,27 @@ from __future__ import annotations
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, referrals, reports, web, workspace
+from dtoa.cli import attendance, custody, db, referrals, reports, web, workspace
 from dtoa.cli.common import (
     Invocation,
     pass_runtime,  # noqa: F401  (re-exported for command modules)
 )
+from dtoa.store import SchemaNotCurrent
 
 
-@click.group()
+class _Commands(click.Group):
+    """Known failures that any command can meet end in one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SchemaNotCurrent as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = 3
+            raise error from None
+
+
+@click.group(cls=_Commands)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Configuration file (default: $DTOA_CONFIG, else config.toml in the current "
                    "folder; `dtoa init` makes one).")
@@ -25,7 +38,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     ctx.obj = Invocation(config_path, verbose)
 
 
-for module in (workspace, custody, referrals, attendance, reports, web):
+for module in (workspace, custody, db, referrals, attendance, reports, web):
     module.register(cli)
 
 
