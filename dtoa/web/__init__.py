@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from dtoa.runtime import Runtime
-from dtoa.web import admin, auth, custody, inspector, provider
+from dtoa.web import admin, auth, custody, health, inspector, provider
 from dtoa.web.pages import render
 
 SECRET_ENV = "DTOA_WEB_SECRET"
@@ -29,7 +29,7 @@ def create_app(runtime: Runtime, *, secret: str | None = None) -> FastAPI:
                        secret_key=secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32),
                        session_cookie="dtoa_session", max_age=None, same_site="strict",
                        https_only=web.secure_cookies)
-    for module in (auth, custody, provider, inspector, admin):
+    for module in (health, auth, custody, provider, inspector, admin):
         app.include_router(module.router)
     app.add_exception_handler(auth.SignInRequired, lambda _r, exc: auth.login_redirect(exc))
     app.add_exception_handler(HTTPException, _error_page)
