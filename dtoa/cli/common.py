@@ -38,7 +38,11 @@ class Invocation:
             raise click.ClickException(str(exc)) from None
         if announce and not choice.is_here:
             click.echo(f"configuration: {choice.path} (from {choice.source})", err=True)
-        log.configure(path=settings.path("log"), echo=self.verbose)
+        try:
+            log.configure(path=settings.path("log"), echo=self.verbose)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the log file {settings.path('log')}: "
+                                       f"{exc.strerror}; choose another in [paths] log") from None
         return settings
 
     def open(self) -> Runtime:
