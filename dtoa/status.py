@@ -64,9 +64,7 @@ def health(engine: Engine) -> Health:
     try:
         state = schema_state(engine)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        return Health("unreachable", "unknown",
-                      error=f"{type(exc).__name__}: {reason[0] if reason else ''}".rstrip(": "))
+        return Health("unreachable", "unknown", error=unreachable_reason(exc))
     if state.up_to_date:
         schema = "current"
     elif state.current is None and not state.legacy:
@@ -75,6 +73,13 @@ def health(engine: Engine) -> Health:
         schema = "behind"
     current = state.current or ("made before migrations" if state.legacy else None)
     return Health("ok", schema, current, state.head)
+
+
+def unreachable_reason(exc: SQLAlchemyError) -> str:
+    """The error's type and the first line of the driver's message (which names the host and
+    port, never the password, and holds no statement parameters)."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def last_runs(engine: Engine) -> dict[str, LastRun | None]:

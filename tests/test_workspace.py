@@ -151,3 +151,22 @@ def test_init_warns_when_dtoa_config_points_elsewhere(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert (f"note: DTOA_CONFIG is set ({tmp_path / 'other.toml'}): commands will read that "
             "file") in result.stderr
+
+
+def test_init_says_in_one_line_when_the_folder_cannot_be_made(tmp_path, monkeypatch):
+    monkeypatch.delenv("DTOA_CONFIG", raising=False)
+    (tmp_path / "a-file").write_text("")
+    result = dtoa("init", tmp_path / "a-file" / "site")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: cannot make {tmp_path / 'a-file' / 'site'}: "
+                             "Not a directory\n")
+
+
+def test_init_says_in_one_line_when_the_database_cannot_be_reached(tmp_path, monkeypatch):
+    monkeypatch.delenv("DTOA_CONFIG", raising=False)
+    monkeypatch.setenv("DTOA_DATABASE_URL", "postgresql+psycopg://dtoa:s3cret@127.0.0.1:1/dtoa")
+    result = dtoa("init", tmp_path / "site")
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 1
+    assert result.output.startswith("Error: the database cannot be reached or made: "
+                                    "OperationalError: ")
+    assert "s3cret" not in result.output

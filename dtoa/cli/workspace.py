@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from dtoa.cli.common import Invocation, pass_runtime
 from dtoa.config import CONFIG_ENV, ConfigChoice
 from dtoa.pipelines.ingest import INBOX_KINDS
 from dtoa.runtime import Runtime
-from dtoa.status import LastRun, gather
+from dtoa.status import LastRun, gather, unreachable_reason
 from dtoa.workspace import config_in, make_folders, prepare_database, write_default_config
 
 
@@ -29,10 +30,16 @@ def init(ctx: click.Context, folder: str | None) -> None:
         raise click.UsageError("give a FOLDER or --config, not both")
     choice = (ConfigChoice(config_in(Path(folder)), "FOLDER") if folder
               else invocation.choice())
-    created = write_default_config(choice.path)
-    settings = invocation.settings(choice, announce=False)
-    folders = make_folders(settings)
-    database = prepare_database(settings)
+    try:
+        created = write_default_config(choice.path)
+        settings = invocation.settings(choice, announce=False)
+        folders = make_folders(settings)
+        database = prepare_database(settings)
+    except OSError as exc:
+        raise click.ClickException(f"cannot make {exc.filename}: {exc.strerror}") from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"the database cannot be reached or made: "
+                                   f"{unreachable_reason(exc)}") from None
     click.echo(f"configuration: {choice.path.resolve()} "
                + ("(new: the shipped default; edit it for your force)" if created else "(kept)"))
     click.echo(f"database ready: {database}")
