@@ -101,8 +101,8 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     shot(desk, "custody-field-error")
     desk.check("input[name=cocaine][value=positive]")
     desk.click("text=Record outcome")
-    expect(desk.locator(".flash")).to_have_text("Test recorded: positive cocaine.")
-    expect(desk.locator("#recorded-result")).to_have_text("positive cocaine")
+    expect(desk.locator(".flash")).to_have_text("Test recorded: positive for cocaine.")
+    expect(desk.locator("#recorded-result")).to_have_text("positive for cocaine")
     shot(desk, "custody-recorded")
 
     run_nightly(runtime.engine, runtime.settings, runtime.clock)

@@ -11,6 +11,7 @@ from dtoa.models.custody import (
     DrugTest,
     IngestBatch,
     RejectedRow,
+    SampleResult,
 )
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
 from dtoa.models.users import User
@@ -27,5 +28,6 @@ __all__ = [
     "ProsecutionCase",
     "Referral",
     "RejectedRow",
+    "SampleResult",
     "User",
 ]
