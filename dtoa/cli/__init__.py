@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, db, referrals, reports, web, workspace
+from dtoa.cli import attendance, custody, db, law, referrals, reports, web, workspace
 from dtoa.cli.common import (
     Invocation,
     pass_runtime,  # noqa: F401  (re-exported for command modules)
@@ -38,7 +38,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     ctx.obj = Invocation(config_path, verbose)
 
 
-for module in (workspace, custody, db, referrals, attendance, reports, web):
+for module in (workspace, custody, law, db, referrals, attendance, reports, web):
     module.register(cli)
 
 
