@@ -75,8 +75,8 @@ def write_demo_config(folder: Path) -> Path:
 def run_demo(folder: Path, *, seed: int = 2022,
              progress: Callable[[date], None] | None = None) -> DemoResult:
     """Start afresh in `folder` (the demo's own database and folders) and walk the quarter."""
-    from pipelines.nightly import run_nightly
-    from pipelines.reports import weekly_reports
+    from dtoa.pipelines.nightly import run_nightly
+    from dtoa.pipelines.reports import weekly_reports
 
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)

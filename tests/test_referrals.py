@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, AuditEvent, Referral
+from dtoa.pipelines.referrals import referrals
 from dtoa.referrals import list_referrals, record_lab_result, set_appointment_state
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, sample_row, write_csv
-from pipelines.referrals import referrals
 
 LONDON = ZoneInfo("Europe/London")
 

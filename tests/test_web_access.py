@@ -15,12 +15,12 @@ from structlog.testing import capture_logs
 from dtoa.accounts import add_user
 from dtoa.ingest import ingest_file
 from dtoa.models import AuditEvent, DrugTest, Letter, Referral, User
+from dtoa.pipelines import run_steps
+from dtoa.pipelines.letters import letters as letters_step
+from dtoa.pipelines.referrals import referrals as referrals_step
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, sample_row, write_csv
 from dtoa.web import create_app
-from pipelines import run_steps
-from pipelines.letters import letters as letters_step
-from pipelines.referrals import referrals as referrals_step
 
 PASSWORD = "correct horse battery"
 HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"
