@@ -82,8 +82,8 @@ def write_demo_config(folder: Path) -> Path:
 def run_demo(folder: Path, *, seed: int = 2022,
              progress: Callable[[date], None] | None = None) -> DemoResult:
     """Start afresh in `folder` (the demo's own database and folders) and walk the quarter."""
-    from pipelines.nightly import run_nightly
-    from pipelines.reports import weekly_reports
+    from dtoa.pipelines.nightly import run_nightly
+    from dtoa.pipelines.reports import weekly_reports
 
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -158,7 +158,7 @@ def _custody_desk(engine: Engine, settings: Settings, clock: FixedClock,
     """The day's arrests and tests are taken in as the custody system sends them; then, for
     every positive test, the desk officer serves the requirement a quarter of an hour after
     the sample, before release, in the first session offered."""
-    from pipelines.ingest import ingest_inbox
+    from dtoa.pipelines.ingest import ingest_inbox
 
     ingest_inbox(engine, settings, clock, kinds=("detentions", "tests"))
     positives = sorted((r.test for r in records if r.test is not None and "positive" in (

@@ -96,14 +96,14 @@ def fire(runtime: Runtime, job_id: str, scheduled_for: datetime,
 
 
 def _nightly(runtime: Runtime) -> object:
-    from pipelines.nightly import run_nightly
+    from dtoa.pipelines.nightly import run_nightly
 
     return run_nightly(runtime.engine, runtime.settings, runtime.clock, progress=False)
 
 
 def _weekly(runtime: Runtime) -> object:
     """Last ISO week's funnel reports, force-wide and per suite, for inspectors."""
-    from pipelines.reports import weekly_reports
+    from dtoa.pipelines.reports import weekly_reports
 
     return weekly_reports(runtime.engine, runtime.settings, runtime.clock)
 

@@ -12,13 +12,13 @@ from tqdm import tqdm
 from dtoa.clock import Clock
 from dtoa.config import Settings
 from dtoa.log import get_logger
-from pipelines import Step, run_steps
-from pipelines.eligibility import eligibility
-from pipelines.ingest import ingest_inbox
-from pipelines.letters import letters
-from pipelines.referrals import referrals
-from pipelines.statistics import statistics
-from pipelines.sweep import sweep
+from dtoa.pipelines import Step, run_steps
+from dtoa.pipelines.eligibility import eligibility
+from dtoa.pipelines.ingest import ingest_inbox
+from dtoa.pipelines.letters import letters
+from dtoa.pipelines.referrals import referrals
+from dtoa.pipelines.statistics import statistics
+from dtoa.pipelines.sweep import sweep
 
 log = get_logger("dtoa.pipeline")
 

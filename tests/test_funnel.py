@@ -246,18 +246,26 @@ def test_unknown_suite_and_backwards_period_are_refused(engine, settings):
 def test_cli_prints_the_funnel_as_json_csv_and_table(week, settings, dtoa):
     args = ("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
             "--suite", "basingstoke")
-    as_json = json.loads(dtoa(*args, "--format", "json").output)
-    assert as_json == funnel(week, settings, MONDAY, SUNDAY, "BASINGSTOKE")
-    header, values = dtoa(*args, "--format", "csv").output.strip().splitlines()
-    assert dict(zip(header.split(","), values.split(","), strict=True))["referred"] == "7"
-    table = dtoa(*args, "--format", "table").output
+    as_json = json.loads(dtoa(*args, "--format", "json").stdout)
+    assert as_json == {"suite": "BASINGSTOKE", "from": "2022-10-24", "to": "2022-10-30",
+                       **funnel(week, settings, MONDAY, SUNDAY, "BASINGSTOKE")}
+    header, values = dtoa(*args, "--format", "csv").stdout.strip().splitlines()
+    as_csv = dict(zip(header.split(","), values.split(","), strict=True))
+    assert as_csv["referred"] == "7"
+    assert (as_csv["suite"], as_csv["from"], as_csv["to"]) == (
+        "BASINGSTOKE", "2022-10-24", "2022-10-30")
+    table = dtoa(*args, "--format", "table").stdout
+    assert table.splitlines()[:2] == [
+        "suite                        BASINGSTOKE",
+        "period                       arrests 2022-10-24 to 2022-10-30 (Europe/London)"]
     assert "test_rate                    0.7368 (74%)" in table
     assert "failed_to_attend             2" in table
 
 
 def test_cli_publish_hides_small_counts(week, dtoa):
     got = json.loads(dtoa("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
-                          "--format", "json", "--publish").output)
+                          "--format", "json", "--publish").stdout)
+    assert got["suite"] == "ALL"  # every suite
     assert got["referred"] == 7 and got["failed_to_attend"] is None and got["fta_rate"] is None
     assert got["tested"] == 14 and got["in_scope"] == 20
 

@@ -16,12 +16,12 @@ from pypdf import PdfReader
 
 from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, Letter, Referral
+from dtoa.pipelines.letters import letters
 from dtoa.referrals import book_appointment, set_appointment_state, set_referral_state
 from dtoa.referrals.serve import serve
 from dtoa.render import render_html
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, make_referral, sample_row, write_csv
-from pipelines.letters import letters
 
 LONDON = ZoneInfo("Europe/London")
 NAME = "<script>alert(1)</script> O'Brien & Sons"

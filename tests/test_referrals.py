@@ -13,12 +13,12 @@ import sqlalchemy as sa
 
 from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, AuditEvent, Referral
+from dtoa.pipelines.referrals import referrals
 from dtoa.referrals import list_referrals, record_lab_result
 from dtoa.referrals.serve import RequirementError, offer, serve
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, sample_row, write_csv
-from pipelines.referrals import referrals
 
 LONDON = ZoneInfo("Europe/London")
 

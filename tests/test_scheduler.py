@@ -28,7 +28,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def start_scheduler(config_file: Path, nightly_at: str, exit_after: float | None = None
                     ) -> subprocess.Popen:
-    args = [sys.executable, "-m", "dtoa", "--config", str(config_file), "scheduler",
+    args = [sys.executable, "-m", "dtoa", "--verbose", "--config", str(config_file), "scheduler",
             "--nightly-at", nightly_at]
     if exit_after is not None:
         args += ["--exit-after", str(exit_after)]

@@ -15,11 +15,11 @@ from structlog.testing import capture_logs
 from dtoa.accounts import add_user
 from dtoa.ingest import ingest_file
 from dtoa.models import AuditEvent, DrugTest, Letter, Referral, User
+from dtoa.pipelines.letters import letters as letters_step
 from dtoa.referrals.serve import serve
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, sample_row, write_csv
 from dtoa.web import create_app
-from pipelines.letters import letters as letters_step
 
 PASSWORD = "correct horse battery"
 HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"

@@ -19,11 +19,11 @@ from sqlmodel import Session, select
 from dtoa.accounts import add_user
 from dtoa.ingest import ingest_file
 from dtoa.models import AuditEvent, ProsecutionCase, Referral
+from dtoa.pipelines.nightly import run_nightly
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, write_csv
 from dtoa.web import create_app
 from dtoa.web.testing import CHROMIUM_ARGS, chromium_path, serve_in_thread
-from pipelines.nightly import run_nightly
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery"

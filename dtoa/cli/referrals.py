@@ -9,10 +9,10 @@ import click
 
 from dtoa.cli.common import export, pass_runtime
 from dtoa.models.referrals import REFERRAL_STATES
+from dtoa.pipelines.letters import letters as letters_step
 from dtoa.referrals import LabResultError, export_referrals, list_referrals, record_lab_result
 from dtoa.runtime import Runtime
 from dtoa.store import session_scope
-from pipelines.letters import letters as letters_step
 
 
 @click.group()
@@ -93,8 +93,9 @@ def lab_result(runtime: Runtime, suite: str, custody_ref: str, confirmed: bool,
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @pass_runtime
 def export_referrals_command(runtime: Runtime, path: str) -> None:
-    """One row per referral: reference, suite, custody_ref, provider, state, appointment_at
-    (the booked initial assessment), deadline_at; instants in ISO 8601, UTC."""
+    """One row per referral: reference, suite, custody_ref, provider, state, no_capacity
+    (true: no free place before the deadline), appointment_at (the booked initial assessment),
+    deadline_at; instants in ISO 8601, UTC."""
     count = export_referrals(runtime.engine, path)
     click.echo(f"{count} referrals written to {path} (times in UTC)")
 

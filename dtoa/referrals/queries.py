@@ -15,8 +15,8 @@ from sqlmodel import Session
 from dtoa.clock import as_utc
 from dtoa.models import Appointment, Detention, Referral
 
-EXPORT_COLUMNS = ("reference", "suite", "custody_ref", "provider", "state", "appointment_at",
-                  "deadline_at")
+EXPORT_COLUMNS = ("reference", "suite", "custody_ref", "provider", "state", "no_capacity",
+                  "appointment_at", "deadline_at")
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ def export_referrals(engine: Engine, path: str | Path) -> int:
         writer.writerow(EXPORT_COLUMNS)
         for row in rows:
             writer.writerow([row.reference, row.suite, row.custody_ref, row.provider, row.state,
+                             str(row.no_capacity).lower(),
                              row.appointment_at.isoformat() if row.appointment_at else "",
                              row.deadline_at.isoformat()])
     return len(rows)

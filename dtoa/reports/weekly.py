@@ -22,13 +22,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.engine import Engine
 
 from dtoa.config import Settings
+from dtoa.render import TEMPLATES as SHIPPED_TEMPLATES
 from dtoa.reports import charts, lists
 from dtoa.reports.text import funnel_sentences
 from dtoa.rules.funnel import KEYS, RATES, percent
 from dtoa.rules.publish import publish_funnel, publish_table, shown
 from dtoa.store.funnel import funnel
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "reports"
+TEMPLATES = SHIPPED_TEMPLATES / "reports"
 FORCE = "ALL"
 TREND_WEEKS = 12
 TESTING_COLUMNS = ("in_scope", "eligible", "under_age", "tested", "tested_trigger",
