@@ -17,7 +17,9 @@ from dtoa.ingest.csvfile import FieldError, Record, RowError
 from dtoa.ingest.writers import DETENTION, _first_of_each_key, judgements
 from dtoa.models import DrugTest, SampleResult
 from dtoa.referrals import extract as requirement
+from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import REQUESTED
+from dtoa.rules.referrals import ASSESSMENT_MIN_AGE
 from dtoa.store.audit import diff, record_change
 from dtoa.store.judgements import DETENTION_FACTS, custody_record, rejudge_ids
 
@@ -27,7 +29,8 @@ AUDITED = ("sample", "further_sample_reason", "tested_at", "condition", "outcome
            "results", "positive_specified", "not_tested_reason", "officer_ref",
            "appropriate_adult", "disputed", "declared_medication", "local_time_ambiguous")
 COLUMNS = ("id", "detention_id", "batch_id", "updated_at", "sample", "further_sample_reason",
-           "superseded", "tested_at", "condition", "outcome", "result", "positive_specified",
+           "superseded", "adult_at_sample", "tested_at", "condition", "outcome", "result",
+           "positive_specified",
            "not_tested_reason", "officer_ref", "appropriate_adult", "disputed",
            "declared_medication", "local_time_ambiguous", "row_hash")
 Pairs = list[tuple[Record, dict]]
@@ -103,7 +106,10 @@ def _checked(row: dict, detention, samples: dict, cache, settings: Settings) -> 
                             judgement, settings)
     _check_order(row, detention.id, samples)
     values = {k: v for k, v in row.items() if k not in ("suite", "custody_ref")}
+    sampled_on = row["tested_at"].astimezone(settings.tz).date()
     values.update(detention_id=detention.id, superseded=False,
+                  adult_at_sample=age_on(detention.birth_date, sampled_on)
+                  >= ASSESSMENT_MIN_AGE,
                   condition=judgement.eligibility.condition if judgement else None)
     return values
 

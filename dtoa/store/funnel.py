@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, exists, extract, func, not_, or_, select, true
+from sqlalchemy import and_, case, exists, func, not_, or_, select, true
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import DateTime
 
 from dtoa.config import Settings
 from dtoa.models import (
@@ -28,7 +25,6 @@ from dtoa.models import (
     SampleResult,
 )
 from dtoa.rules import funnel as stages
-from dtoa.rules.referrals import ASSESSMENT_MIN_AGE
 
 D = Detention.__table__.c
 T = DrugTest.__table__.c
@@ -64,39 +60,6 @@ def _prosecuted():
     p = ProsecutionCase.__table__.c
     return (select(p.referral_id).where(p.state.in_(PROSECUTED))
             .group_by(p.referral_id).subquery("prosecuted"))
-
-
-class _InUtc(FunctionElement):
-    """A stored instant as a UTC wall-clock timestamp, whatever the database session's time
-    zone (PostgreSQL keeps timestamptz; SQLite keeps the UTC text)."""
-
-    type = DateTime()
-    inherit_cache = True
-
-
-@compiles(_InUtc)
-def _in_utc_sqlite(element: _InUtc, compiler, **kw) -> str:  # noqa: ANN001
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(_InUtc, "postgresql")
-def _in_utc_postgresql(element: _InUtc, compiler, **kw) -> str:  # noqa: ANN001
-    return f"timezone('UTC', {compiler.process(element.clauses, **kw)})"
-
-
-def _adult_on_sample_date() -> ColumnElement[bool]:
-    """Aged 18 or over (Drugs Act 2005 s.9(1)(b)) on the sample's date, in whole years: a 29
-    February birthday is reached on 1 March in a common year. The date is the sample's UTC
-    date (stored instants are UTC on both databases), so a sample between midnight and 01:00
-    in summer time counts on the day before."""
-    sampled = _InUtc(T.tested_at)
-    year, month, day = (extract(part, sampled) for part in ("year", "month", "day"))
-    born_year, born_month, born_day = (extract(part, D.birth_date)
-                                       for part in ("year", "month", "day"))
-    years = year - born_year
-    before_birthday = or_(month < born_month, and_(month == born_month, day < born_day))
-    return or_(years > ASSESSMENT_MIN_AGE,
-               and_(years == ASSESSMENT_MIN_AGE, not_(before_birthday)))
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -136,7 +99,7 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
         "referred": referred,
         "positive_no_requirement": and_(
             positive, T.positive_specified.is_(True), D.eligible.is_(True),
-            _adult_on_sample_date(),
+            T.adult_at_sample.is_(True),
             not_(and_(T.disputed.is_(True), T.lab_confirmed.is_(False))),
             or_(R.id.is_(None), R.served_at.is_(None))),
         "attended": and_(referred, initial.state == "attended"),
