@@ -69,8 +69,8 @@ def change(session: Session, row: Any, *, entity: str, action: str, at: datetime
            note: dict[str, list[Any]] | None = None, reason: str | None = None,
            **values: Any) -> dict[str, list[Any]]:
     """Set `values` on a row and audit what differed, old -> new (plus `note`, context that is not
-    a column) and why (`reason`), in the caller's transaction, stamping `updated_at`. When nothing differs and
-    there is no note, nothing is written. Returns the changed fields."""
+    a column) and why (`reason`), in the caller's transaction, stamping `updated_at`. When
+    nothing differs and there is no note, nothing is written. Returns the changed fields."""
     changes = {key: [getattr(row, key), value] for key, value in values.items()
                if getattr(row, key) != value}
     if not changes and not note:
