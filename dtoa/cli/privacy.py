@@ -105,7 +105,7 @@ def audit_show(runtime: Runtime, reference: str | None, custody_ref: str | None,
             old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
             click.echo(f"    {field}: {_value(old)} -> {_value(new)}")
         if e.reason:
-            click.echo(f"    reason: {e.reason}")
+            click.echo(f"    reason given: {e.reason}")
 
 
 def register(cli: click.Group) -> None:
