@@ -60,6 +60,8 @@ class Detention(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("suite", "custody_ref", name="uq_detention_suite_ref"),
         Index("ix_detention_arrest_date_suite", "arrest_date", "suite"),
+        # retention finds the files not yet anonymised, oldest first, without reading the rest
+        Index("ix_detention_held_arrest_date", "anonymised_at", "arrest_date"),
     )
     id: int | None = Field(default=None, primary_key=True)
     suite: str

@@ -138,9 +138,12 @@ def _force_suites(session: Session, settings: Settings, person_ref: str,
         raise SubjectAccessError("that person reference is held at suites of more than one "
                                  f"force ({'; '.join(forces)}): each force's references are "
                                  "its own, so give --force")
+    # a suite no longer configured has no force to tell it by: with no force named, its
+    # records are the person's too
+    unconfigured = held - {s.code for s in settings.suites}
     if forces:
-        return forces[0], by_force[forces[0]]
-    return "", {s.code for s in settings.suites}
+        return forces[0], by_force[forces[0]] | unconfigured
+    return "", {s.code for s in settings.suites} | unconfigured
 
 
 def gather_person(session: Session, settings: Settings, person_ref: str,

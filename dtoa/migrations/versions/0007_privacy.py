@@ -24,9 +24,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("age_band", sa.String(), nullable=True))
         batch.alter_column("birth_date", existing_type=sa.Date(), nullable=True)
+    op.create_index("ix_detention_held_arrest_date", "detention",
+                    ["anonymised_at", "arrest_date"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_detention_held_arrest_date", table_name="detention")
     with op.batch_alter_table("detention") as batch:
         batch.alter_column("birth_date", existing_type=sa.Date(), nullable=False)
         batch.drop_column("age_band")
