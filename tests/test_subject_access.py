@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from dtoa.clock import FixedClock
 from dtoa.models import Appointment, AuditEvent, Detention, DrugTest, Letter, Referral
+from dtoa.privacy.registry import Section
 
 HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"
 THAMES_VALLEY = "Thames Valley Police"
@@ -144,3 +145,20 @@ def test_what_retention_anonymised_is_no_longer_about_the_person(dtoa, people, c
     document = json.loads((folder / "subject-access.json").read_text(encoding="utf-8"))
     assert [d["custody_ref"] for d in document["detentions"]] == ["BAS/22/X0001"]
     assert document["rejected_rows"] == []  # past 90 days
+
+
+def test_personal_data_held_in_other_tables_is_exported_through_a_section(
+        dtoa, people, monkeypatch):
+    def contact_details(session, person_ref, suites, detention_ids):  # noqa: ANN001, ANN202
+        assert suites == {"BASINGSTOKE"} and len(detention_ids) == 2
+        return [{"person_ref": person_ref, "phone": "07700 900123", "consent": True}]
+
+    monkeypatch.setattr("dtoa.privacy.access.SECTIONS",
+                        (Section("contact_details", contact_details),))
+    folder = export(dtoa, "--force", HAMPSHIRE)
+    document = json.loads((folder / "subject-access.json").read_text(encoding="utf-8"))
+    assert document["other"] == {"contact_details": [
+        {"person_ref": "P0001", "phone": "07700 900123", "consent": True}]}
+    pdf = " ".join(" ".join(p.extract_text().split())
+                   for p in PdfReader(folder / "subject-access.pdf").pages)
+    assert "Contact details" in pdf and "07700 900123" in pdf

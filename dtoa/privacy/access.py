@@ -38,6 +38,7 @@ from dtoa.models import (
     RejectedRow,
     SampleResult,
 )
+from dtoa.privacy.catalogue import SECTIONS
 from dtoa.privacy.files import audit_events, gather
 from dtoa.render import html_to_pdf, render_html, write_atomically
 
@@ -162,9 +163,13 @@ def gather_person(session: Session, settings: Settings, person_ref: str,
         if len(forces) > 1:
             raise SubjectAccessError("that person reference is in rejected rows of more than "
                                      f"one force ({'; '.join(sorted(forces))}): give --force")
+    ids = [d.id for d in detentions]
     return {"person_ref": person_ref, "force": force_name or None,
             "detentions": [_file(session, d) for d in detentions],
-            "rejected_rows": [_row(r) for r in rejected]}
+            "rejected_rows": [_row(r) for r in rejected],
+            "other": {section.name: [{k: _plain(v) for k, v in row.items()} for row in
+                                     section.gather(session, person_ref, frozenset(suites), ids)]
+                      for section in SECTIONS}}
 
 
 def counts_of(held: dict[str, Any]) -> dict[str, int]:
@@ -176,7 +181,8 @@ def counts_of(held: dict[str, Any]) -> dict[str, int]:
             "letters": sum(len(r["letters"]) for r in referrals),
             "prosecution_cases": sum(len(r["prosecution_cases"]) for r in referrals),
             "audit_events": sum(len(d["audit_events"]) for d in files),
-            "rejected_rows": len(held["rejected_rows"])}
+            "rejected_rows": len(held["rejected_rows"]),
+            **{name: len(rows) for name, rows in held["other"].items()}}
 
 
 def _new_folder(parent: Path, now: datetime) -> Path:

@@ -91,6 +91,16 @@ class Kind:
         return parse_period(settings.retention.get(self.name, self.default))
 
 
+@dataclass(frozen=True)
+class Section:
+    """Personal data of one person held in a table of your own, for subject access: `gather`
+    returns its rows as plain dicts (JSON-ready), given the person reference, the suites of
+    their force, and the ids of their detentions (not anonymised) at those suites."""
+
+    name: str  # the JSON key and the PDF's heading, e.g. "contact_details"
+    gather: Callable[[Session, str, frozenset[str], Sequence[int]], list[dict]]
+
+
 def check_periods(values: Mapping[str, str], kinds: Sequence[Kind]) -> None:
     """Every `[retention]` key names a kind, every value is a period, none under its floor.
     Raises ValueError saying which."""
