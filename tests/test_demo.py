@@ -39,4 +39,4 @@ def test_demo_prints_the_pilot_funnel_and_leaves_letters_and_a_report(tmp_path, 
     report = next(line.split(": ", 1)[1].strip() for line in result.output.splitlines()
                   if line.startswith("Weekly report:"))
     text = " ".join(page.extract_text() for page in PdfReader(report).pages)
-    assert "were eligible to be tested" in " ".join(text.split())
+    assert "were in scope for testing" in " ".join(text.split())

@@ -44,8 +44,12 @@ def test_weekly_pdf_opens_with_the_funnel_in_words(quarter, settings, dtoa):
     f = funnel(quarter, settings, date(2022, 10, 24), date(2022, 10, 30), "BASINGSTOKE")
     folder = settings.path("reports") / "2022-W43"
     text = pdf_text(folder / "2022-W43-BASINGSTOKE.pdf")
-    assert (f"{f['in_scope']} people were eligible to be tested; {f['tested']} were tested "
+    assert (f"{f['in_scope']} people were in scope for testing (arrested for a trigger "
+            f"offence, or an inspector authorised a test), {f['eligible']} of them eligible "
+            f"(every condition of PACE 1984 s.63B met); {f['tested']} were tested "
             f"({round(100 * f['test_rate'])}%)") in text
+    assert "eligible to be tested" not in text.replace('the pilot\'s "eligible to be tested"',
+                                                       "")
     assert f"{f['tested_trigger']} of them arrested for a trigger offence" in text
     assert f"{f['positive']} tested positive" in text
     with (folder / "2022-W43-BASINGSTOKE.csv").open(encoding="utf-8") as handle:

@@ -16,9 +16,10 @@ from dtoa.config import Settings
 from dtoa.evidence import charts
 from dtoa.evidence.evaluation import ALL, Evaluation, evaluate
 from dtoa.evidence.records import test_records
-from dtoa.evidence.returns import MARKING, PUBLISHED, panel_in
+from dtoa.evidence.returns import panel_in
 from dtoa.evidence.stats import Proportion
 from dtoa.render import html_to_pdf, render_html, write_atomically
+from dtoa.reports.text import MARKING, PUBLISHED
 
 
 @dataclass

@@ -19,6 +19,7 @@ from dtoa.evidence import home_office as ho
 from dtoa.evidence.periods import quarter_bounds
 from dtoa.evidence.records import test_records
 from dtoa.render import html_to_pdf, render_html, write_atomically
+from dtoa.reports.text import MARKING, PUBLISHED
 
 LABELS = {
     "tests": "Tests", "positive": "Positive tests",
@@ -31,8 +32,6 @@ LABELS = {
     "referred": "Referrals to assessment", "positive_rate": "Positive rate",
     "referred_share": "Referrals per positive test",
 }
-MARKING = "OFFICIAL-SENSITIVE: not for publication"
-PUBLISHED = "OFFICIAL: published figures (counts of 1 to 4 suppressed)"
 
 
 @dataclass
