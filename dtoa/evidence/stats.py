@@ -71,7 +71,7 @@ def median(values: Sequence[float]) -> float | None:
     if n == 0:
         return None
     middle = n // 2
-    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return float(ordered[middle]) if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
