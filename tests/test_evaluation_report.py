@@ -160,18 +160,26 @@ def test_one_suite_and_the_report_in_words_with_its_method(dtoa, built):
 def test_published_evaluation_hides_small_counts_and_every_figure_resting_on_them(dtoa, built):
     dtoa("report", "evaluation", "--from", "2023-04-01", "--to", "2023-06-30", "--publish")
     f = read(built / "evaluation-2023-04-01-2023-06-30-ALL-published.csv")
-    # in custody: 4 attended and 1 failure are small, so the rate and the difference go
-    assert row(f, "fta_by_setting", "custody", ("attended", "failed", "fta_rate")) == (
-        "*", "*", "*")
+    # attended and good cause are not published apart from the known outcomes (the number
+    # attended, with the known outcomes and the failures, would give the good causes away)
+    assert not [k for k in f if k[0].startswith("fta") and k[2] in ("attended", "good_cause")]
+    assert row(f, "time_to_assessment", "ALL", ("attended", "median_days", "p90_days")) == (
+        "*", "0.1667", "5.75")
+    assert row(f, "time_to_assessment", "custody", ("attended", "median_days")) == ("*", "*")
+    # in custody 1 failure of 5 is small, so its rate and the difference go
+    assert row(f, "fta_by_setting", "custody", ("referred", "known", "failed", "fta_rate")) == (
+        "5", "5", "*", "*")
     assert row(f, "fta_difference", "custody_minus_community", ("estimate",)) == ("",)
-    # no row's sum (referred = known + awaited; known = attended + failed + good cause) is
-    # left with exactly one hidden count, which subtraction would give away
-    for section in ("fta_by_setting", "fta_by_days"):
-        for group in {g for s, g, _ in f if s == section}:
-            for members in (("referred", "known", "awaited"),
-                            ("known", "attended", "failed", "good_cause")):
-                assert sum(v == "*" for v in row(f, section, group, members)) != 1, (
-                    section, group, members)
+    # no row (referred = known + awaited) and no column (all = the settings; all = the bands
+    # of days) is left with exactly one hidden count, which subtraction would give away
+    for section, groups in (("fta_by_setting", ("custody", "community")),
+                            ("fta_by_days", ("0", "1", "2", "3-5", "6+"))):
+        for group in (*groups, "ALL"):
+            assert sum(v == "*" for v in row(f, section, group, (
+                "referred", "known", "awaited"))) != 1, (section, group)
+        for measure in ("referred", "known", "failed", "awaited"):
+            cells = [f[(section, g, measure)] for g in ("ALL", *groups)]
+            assert cells.count("*") != 1, (section, measure)
     # April's 7 cocaine positives are hidden: the period's 11 less them would leave May's and
     # June's hidden 2 and 2 adding up to 4, too few to hide
     assert row(f, "positivity", "2023-04", ("tests", "positive_cocaine")) == ("13", "*")

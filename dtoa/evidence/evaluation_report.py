@@ -140,7 +140,9 @@ def render_csv(report: EvaluationReport) -> str:
         rows.append(("repeat_testers", row.key, "median_days_between_tests",
                      "*" if hidden else _r(row.median_days)))
     for row in f.to_assessment:
-        rows += [("time_to_assessment", row.key, k, "*" if row.n is None else _r(v))
+        hidden = f.publish and row.median_days is None
+        rows += [("time_to_assessment", row.key, k, "*" if v is None and (f.publish and (
+            k == "attended" or hidden)) else _r(v))
                  for k, v in (("attended", row.n), ("median_days", row.median_days),
                               ("p90_days", row.p90_days))]
     for row in f.positivity:
