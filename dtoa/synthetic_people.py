@@ -98,16 +98,21 @@ def assign_settings(records: list, plan, sessions: Sequence[Session], hours: int
 
 
 def make_repeat_testers(records: list, plan, rng: random.Random) -> list:  # noqa: ANN001
-    """The records with `plan.repeat_testers` people tested more than once (distinct days)."""
+    """The records with `plan.repeat_testers` people tested more than once (distinct days).
+    Each source of detentions is shuffled once and walked, so a national population (hundreds
+    of repeat testers a suite) costs one pass."""
     tested = [i for i, r in enumerate(records)
               if r.test is not None and r.test["outcome"] == "tested"]
-    positive = [i for i in tested if _positive(records[i])]
+    sources = {True: [i for i in tested if _positive(records[i])], False: tested}
+    for order in sources.values():
+        rng.shuffle(order)
+    cursors = {True: 0, False: 0}
     used: set[int] = set()
     out = list(records)
     for person in range(plan.repeat_testers):
         size = 3 if person < plan.tested_three_times else 2
-        pool = [i for i in (positive if rng.random() < 0.75 else tested) if i not in used]
-        group = _distinct_days(records, pool, size, rng)
+        which = rng.random() < 0.75
+        group, cursors[which] = _take(records, sources[which], cursors[which], size, used)
         if group is None:
             continue
         used.update(group)
@@ -118,16 +123,21 @@ def make_repeat_testers(records: list, plan, rng: random.Random) -> list:  # noq
     return out
 
 
-def _distinct_days(records: list, pool: list[int], size: int,
-                   rng: random.Random) -> list[int] | None:
-    """`size` records of the pool arrested on different days, in arrest order (20 tries)."""
-    for _ in range(20):
-        if len(pool) < size:
-            return None
-        group = sorted(rng.sample(pool, size), key=lambda i: records[i].detention["arrested_at"])
-        if len({records[i].arrest_date for i in group}) == size:
-            return group
-    return None
+def _take(records: list, order: list[int], cursor: int, size: int,
+          used: set[int]) -> tuple[list[int] | None, int]:
+    """The next `size` unused records of `order` arrested on different days, in arrest order,
+    and where the walk stopped."""
+    group: list[int] = []
+    days: set = set()
+    while cursor < len(order) and len(group) < size:
+        i = order[cursor]
+        cursor += 1
+        if i not in used and records[i].arrest_date not in days:
+            group.append(i)
+            days.add(records[i].arrest_date)
+    if len(group) < size:
+        return None, cursor
+    return sorted(group, key=lambda i: records[i].detention["arrested_at"]), cursor
 
 
 def people_and_settings(records: list, plan, custody_sessions: Mapping[str, Sequence[Session]],  # noqa: ANN001

@@ -119,7 +119,7 @@ def with_rates(counts: Mapping[str, int | None]) -> dict[str, int | float | None
                          for k, (top, bottom, _) in RATES.items()}}
 
 
-def units(records: Sequence[TestRecord], suites: Sequence[tuple[str, str]]) -> list[Unit]:
+def units(suites: Sequence[tuple[str, str]]) -> list[Unit]:
     """The return's columns: every force (ALL) when more than one, then each force's total
     and its suites, in configuration order. `suites` is (force, suite code) pairs."""
     forces = list(dict.fromkeys(force for force, _ in suites))
@@ -133,7 +133,7 @@ def compute(records: Sequence[TestRecord], suites: Sequence[tuple[str, str]],
             panel: Sequence[str], *, publish: bool = False) -> dict[Unit, dict]:
     """The return: for each unit, every measure (None where suppressed for publication)."""
     table: dict[Unit, dict[str, int]] = {}
-    for unit in units(records, suites):
+    for unit in units(suites):
         chosen = [r for r in records if (unit.force == ALL or r.force == unit.force)
                   and (unit.suite == ALL or r.suite == unit.suite)]
         table[unit] = count(chosen, panel)

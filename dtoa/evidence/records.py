@@ -118,7 +118,9 @@ def _record(row, forces: dict[str, str], settings: Settings,  # noqa: ANN001
                 positive_for=positive_for)
     if row.referral_id is None or row.served_at is None or row.state == "withdrawn":
         return TestRecord(**base)
-    desk = initials[0] if initials else None  # the first booked: at the desk, when served
+    # the first booked when it was served (an earlier build's appointment, cancelled when the
+    # desk served the requirement, is not it)
+    desk = next((a for a in initials if a.state != "cancelled"), initials[0] if initials else None)
     replaced = {a.replaces_id for a in initials if a.replaces_id is not None}
     live = [a for a in initials if a.id not in replaced]
     current = live[-1] if live else None
