@@ -123,6 +123,13 @@ class Web(_Frozen):
     secure_cookies: bool = False  # true behind HTTPS: the session cookie is never sent in clear
 
 
+class Ingest(_Frozen):
+    """Limits of the CSV reader, and how long an ingest waits for another of the same kind."""
+
+    max_field_chars: int = Field(default=32_768, gt=0)  # a longer field rejects its row
+    lock_wait_seconds: float = Field(default=600, ge=0)
+
+
 class Database(_Frozen):
     url: str = "sqlite:///var/dtoa.sqlite"
 
@@ -132,6 +139,7 @@ class Paths(_Frozen):
     reports: Path = Path("reports")
     inbox: Path = Path("inbox")
     processed: Path = Path("processed")
+    quarantine: Path = Path("quarantine")
 
 
 class Settings(_Frozen):
@@ -146,6 +154,7 @@ class Settings(_Frozen):
     prosecution: Prosecution = Prosecution()
     scheduler: Scheduler = Scheduler()
     web: Web = Web()
+    ingest: Ingest = Ingest()
     suites: tuple[Suite, ...]
     providers: tuple[Provider, ...]
     offences: tuple[Offence, ...]

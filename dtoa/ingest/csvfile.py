@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dtoa.clock import as_utc
@@ -42,13 +41,16 @@ class Record:
     """One data row: its first line number in the file, its values by column, its raw text.
 
     The raw text is only needed for a rejected row, so a row read from a file keeps its fields
-    and writes them back as CSV text only when asked (most rows are never asked)."""
+    and writes them back as CSV text only when asked (most rows are never asked). A row the
+    reader could not read (bad bytes, wrong number of fields, a quote never closed) carries its
+    `problem` instead of values, and is kept as a rejected row."""
 
-    __slots__ = ("line", "values", "_raw", "_fields")
+    __slots__ = ("line", "values", "_raw", "_fields", "problem")
 
     def __init__(self, line: int, values: dict[str, str], raw: str | None = None,
-                 fields: list[str] | None = None) -> None:
+                 fields: list[str] | None = None, problem: RowError | None = None) -> None:
         self.line, self.values, self._raw, self._fields = line, values, raw, fields
+        self.problem = problem
 
     @property
     def raw(self) -> str:
@@ -64,33 +66,6 @@ def raw_text(fields: Iterable[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(list(fields))
     return out.getvalue()
-
-
-def read_records(path: Path) -> tuple[list[str], Iterator[Record]]:
-    """Stream a UTF-8 CSV with a header row (a byte-order mark is allowed). Column names are
-    matched case-insensitively, in any order; the caller ignores the ones it does not use."""
-    handle = path.open(encoding="utf-8-sig", newline="")
-    reader = csv.reader(handle)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        handle.close()
-        return [], iter(())
-
-    width = len(header)
-
-    def records() -> Iterator[Record]:
-        with handle:
-            start = reader.line_num + 1
-            for fields in reader:
-                if "".join(fields).strip():
-                    padded = fields + [""] * (width - len(fields)) if len(fields) < width \
-                        else fields
-                    yield Record(start, dict(zip(header, padded, strict=False)),
-                                 fields=fields)
-                start = reader.line_num + 1
-
-    return header, records()
 
 
 def text(values: dict[str, str], column: str, *, required: bool = True) -> str | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from dtoa import csvout
 from dtoa.models import Detention, DrugTest
 
 DETENTION_COLUMNS = ("suite", "custody_ref", "in_scope", "eligible", "ineligible_reason",
@@ -33,7 +33,7 @@ def export_detentions(engine: Engine, path: Path) -> int:
     count = 0
     with engine.connect() as connection, Path(path).open("w", encoding="utf-8",
                                                          newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csvout.writer(handle)
         writer.writerow(DETENTION_COLUMNS)
         for row in connection.execution_options(stream_results=True).execute(query):
             writer.writerow([row.suite, row.custody_ref, _flag(row.in_scope), _flag(row.eligible),
