@@ -23,7 +23,7 @@ DETENTION_SQL = (
     "in_scope, eligible, under_age, rules_version, row_hash, updated_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, FALSE, FALSE, 'baseline', '', ?)")
 OFFENCE_SQL = ("INSERT INTO detention_offence (detention_id, position, code, is_trigger, finding) "
-               "VALUES (?, ?, ?, FALSE, 'baseline')")
+               "VALUES (?, ?, ?, FALSE, 'not_in_catalogue')")
 TEST_SQL = (
     "INSERT INTO drug_test (detention_id, tested_at, outcome, cocaine, opiates, result, "
     "not_tested_reason, officer_ref, disputed, row_hash, updated_at) "

@@ -21,7 +21,7 @@ from bench.history import letters_already_sent
 from dtoa import log
 from dtoa.clock import FixedClock
 from dtoa.ingest import ingest_file
-from dtoa.store import create_schema, make_engine
+from dtoa.store import make_engine, upgrade_schema
 
 NIGHT = date(2024, 1, 1)  # the night measured; history runs up to it
 # Run over the history the night before, untimed, so the night measured has only its own new
@@ -31,7 +31,7 @@ HISTORY_SETUP = ("eligibility", "referrals", "sweep")
 
 def _engine(args: dict):  # noqa: ANN202
     engine = make_engine(args["url"])
-    create_schema(engine)
+    upgrade_schema(engine)
     return engine
 
 

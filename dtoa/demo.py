@@ -31,7 +31,7 @@ from dtoa.config import DEFAULT_CONFIG, Settings, load_settings
 from dtoa.models import Appointment, Detention, ProsecutionCase, Referral
 from dtoa.reports.weekly import week_of
 from dtoa.rules.calendar import WorkingCalendar
-from dtoa.store import create_schema, make_engine
+from dtoa.store import make_engine, upgrade_schema
 from dtoa.store.funnel import funnel
 from dtoa.synthetic import QUARTER, Behaviour, Record, generate, pilot_plan
 
@@ -85,7 +85,7 @@ def run_demo(folder: Path, *, seed: int = 2022,
     config = write_demo_config(folder)
     settings = load_settings(config)
     engine = make_engine(settings.database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     records = list(generate(pilot_plan(), seed=seed))
     arrivals: dict[date, list[Record]] = defaultdict(list)
     for record in records:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from dtoa.clock import Clock, SystemClock
 from dtoa.config import Settings, load_settings
-from dtoa.store import create_schema, make_engine
+from dtoa.store import make_engine, require_current
 
 
 @dataclass
@@ -20,9 +20,15 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
-        engine = make_engine(self.settings.database_url)
-        create_schema(engine)
+        """The database, checked to be at this code's schema revision (SchemaNotCurrent names
+        `dtoa db upgrade` otherwise). `dtoa init` and `dtoa db` use `unchecked_engine`."""
+        engine = self.unchecked_engine
+        require_current(engine)
         return engine
+
+    @cached_property
+    def unchecked_engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
 
 
 def open_runtime(config: str | Path | None = None, clock: Clock | None = None) -> Runtime:

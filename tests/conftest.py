@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from dtoa.cli import cli as dtoa_cli
 from dtoa.clock import FixedClock
 from dtoa.config import DEFAULT_CONFIG, load_settings
 from dtoa.runtime import Runtime
-from dtoa.store import create_schema, make_engine
+from dtoa.store import make_engine, upgrade_schema
 from dtoa.testing import postgres_server
 
 BACKENDS = [b for b in os.environ.get("DTOA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
@@ -32,7 +33,7 @@ def postgres_admin_url():
             connection.execute(sa.text(f"DROP DATABASE IF EXISTS {template}"))
             connection.execute(sa.text(f"CREATE DATABASE {template}"))
         schema_engine = make_engine(_with_database(url, template))
-        create_schema(schema_engine)
+        upgrade_schema(schema_engine)
         schema_engine.dispose()
         yield url, template, engine
         engine.dispose()
@@ -42,11 +43,23 @@ def _with_database(url: str, name: str) -> str:
     return sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An empty SQLite database at the schema's head revision, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "dtoa.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
-    """A fresh, empty database with the schema, for one test."""
+    """A fresh, empty database with the schema (made by the migrations), for one test."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'dtoa.sqlite'}"
+        path = tmp_path / "dtoa.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     url, template, admin = request.getfixturevalue("postgres_admin_url")
     name = f"dtoa_test_{os.getpid()}_{next(_counter)}"
@@ -70,7 +83,6 @@ def settings(db_url, tmp_path):
 @pytest.fixture
 def engine(settings):
     engine = make_engine(settings.database_url)
-    create_schema(engine)
     yield engine
     engine.dispose()
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, referrals, reports, web
+from dtoa.cli import attendance, custody, db, referrals, reports, web
 from dtoa.cli.common import pass_runtime  # noqa: F401  (re-exported for command modules)
 from dtoa.config import ConfigError
 from dtoa.runtime import open_runtime
+from dtoa.store import SchemaNotCurrent
 
 
-@click.group()
+class _Commands(click.Group):
+    """Known failures that any command can meet end in one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SchemaNotCurrent as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = 3
+            raise error from None
+
+
+@click.group(cls=_Commands)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="DTOA_CONFIG",
               help="Configuration file (default: config.toml beside the code; env DTOA_CONFIG).")
 @click.pass_context
@@ -24,7 +37,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-for module in (custody, referrals, attendance, reports, web):
+for module in (custody, db, referrals, attendance, reports, web):
     module.register(cli)
 
 

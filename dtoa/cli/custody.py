@@ -14,19 +14,21 @@ from dtoa.ingest.csvfile import Record, raw_text
 from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
 from dtoa.runtime import Runtime
+from dtoa.store import upgrade_schema
 from dtoa.store.exports import export_detentions
 
 
 @click.command()
 @pass_runtime
 def init(runtime: Runtime) -> None:
-    """Create the database tables and the working folders."""
-    runtime.engine  # noqa: B018  (creating the engine creates the schema)
+    """Create (or upgrade) the database and the working folders."""
+    upgrade_schema(runtime.unchecked_engine)
     for which in ("outbox", "reports", "inbox", "processed"):
         runtime.settings.path(which).mkdir(parents=True, exist_ok=True)
     for kind in ("detentions", "tests", "attendance", "prosecutions"):
         (runtime.settings.path("inbox") / kind).mkdir(parents=True, exist_ok=True)
-    click.echo(f"database ready: {runtime.engine.url.render_as_string(hide_password=True)}")
+    url = runtime.unchecked_engine.url.render_as_string(hide_password=True)
+    click.echo(f"database ready: {url}")
 
 
 @click.group()

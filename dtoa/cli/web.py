@@ -24,6 +24,7 @@ def serve(runtime: Runtime, host: str | None, port: int | None) -> None:
     from dtoa.web import create_app
 
     web = runtime.settings.web
+    runtime.engine  # noqa: B018  (stops here, in one line, when the schema is not current)
     uvicorn.run(create_app(runtime), host=host or web.host, port=port or web.port,
                 log_level="info", access_log=False)
 

@@ -7,6 +7,9 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from dtoa.models.columns import enum_column
+from dtoa.rules.states import JobStatus
+
 
 class AuditEvent(SQLModel, table=True):
     """Who or which batch changed what, from what to what. Rows are only ever inserted."""
@@ -32,5 +35,6 @@ class JobRun(SQLModel, table=True):
     scheduled_for: datetime  # UTC
     started_at: datetime
     finished_at: datetime | None = None
-    status: str = "running"  # running | succeeded | failed
+    status: JobStatus = Field(default=JobStatus.RUNNING, sa_column=enum_column(
+        JobStatus, "job_run", "status"))
     summary: str | None = Field(default=None, sa_column=Column(Text))

@@ -7,13 +7,17 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from dtoa.models.columns import enum_column
+from dtoa.rules.states import IngestKind, NotTestedReason, OffenceFinding, Route, TestOutcome
+
 
 class IngestBatch(SQLModel, table=True):
     """One file (or one desk entry) taken in whole or not at all."""
 
     __tablename__ = "ingest_batch"
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(index=True)  # detentions | tests | attendance | prosecutions | desk
+    kind: IngestKind = Field(sa_column=enum_column(IngestKind, "ingest_batch", "kind",
+                                                   index=True))
     source: str
     sha256: str = Field(index=True)
     actor: str
@@ -65,7 +69,8 @@ class Detention(SQLModel, table=True):
     eligible: bool = False
     under_age: bool = False
     ineligible_reason: str | None = None
-    route: str | None = None  # trigger | inspector
+    route: Route | None = Field(default=None, sa_column=enum_column(
+        Route, "detention", "route", nullable=True))
     trigger_offence: str | None = None
     rules_version: str = Field(index=True)  # fingerprint of the settings eligibility used
     row_hash: str
@@ -83,7 +88,8 @@ class DetentionOffence(SQLModel, table=True):
     code: str
     offence_key: str | None = None
     is_trigger: bool = False
-    finding: str  # trigger | not_in_catalogue | not_in_force | drug_not_specified
+    finding: OffenceFinding = Field(sa_column=enum_column(
+        OffenceFinding, "detention_offence", "finding"))
 
 
 class DrugTest(SQLModel, table=True):
@@ -93,11 +99,12 @@ class DrugTest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     detention_id: int = Field(foreign_key="detention.id", unique=True)
     tested_at: datetime  # UTC
-    outcome: str  # tested | refused | failed_to_provide | not_tested
+    outcome: TestOutcome = Field(sa_column=enum_column(TestOutcome, "drug_test", "outcome"))
     cocaine: bool | None = None
     opiates: bool | None = None
     result: str = Field(index=True)  # negative | positive_cocaine | ... | refused | ...
-    not_tested_reason: str | None = None
+    not_tested_reason: NotTestedReason | None = Field(default=None, sa_column=enum_column(
+        NotTestedReason, "drug_test", "not_tested_reason", nullable=True))
     officer_ref: str | None = None
     appropriate_adult: bool | None = None
     disputed: bool = False  # the person disputes a positive: confirmatory laboratory analysis

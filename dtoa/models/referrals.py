@@ -7,29 +7,21 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-REFERRAL_STATES = (
-    "awaiting_assessment",
-    "attended",
-    "failed_to_attend",
-    "failed_to_remain",
-    "rescheduled",
-    "requirement_ceased",
-    "withdrawn",
+from dtoa.models.columns import enum_column
+from dtoa.rules.states import (
+    AppointmentKind,
+    AppointmentState,
+    CaseState,
+    LetterKind,
+    ReferralState,
 )
-APPOINTMENT_KINDS = ("initial", "follow_up")
-APPOINTMENT_STATES = (
-    "booked",
-    "attended",
-    "failed_to_attend",
-    "failed_to_remain",
-    "rescheduled",
-    "good_cause",
-    "outcome_overdue",
-    "not_required",
-    "cancelled",  # the requirement fell (e.g. the laboratory did not confirm a disputed test)
-)
-LIVE_APPOINTMENT_STATES = ("booked",)  # states that take a place in a provider's session
-PROSECUTION_STATES = ("open", "charged", "summonsed", "no_further_action", "good_cause_accepted")
+
+REFERRAL_STATES = tuple(s.value for s in ReferralState)
+APPOINTMENT_KINDS = tuple(k.value for k in AppointmentKind)
+APPOINTMENT_STATES = tuple(s.value for s in AppointmentState)
+# States that take a place in a provider's session.
+LIVE_APPOINTMENT_STATES = (AppointmentState.BOOKED,)
+PROSECUTION_STATES = tuple(s.value for s in CaseState)
 
 
 class Referral(SQLModel, table=True):
@@ -43,7 +35,8 @@ class Referral(SQLModel, table=True):
     drug_test_id: int = Field(foreign_key="drug_test.id", unique=True)
     suite: str = Field(index=True)
     provider: str = Field(index=True)
-    state: str = Field(default="awaiting_assessment", index=True)
+    state: ReferralState = Field(default=ReferralState.AWAITING_ASSESSMENT, sa_column=enum_column(
+        ReferralState, "referral", "state", index=True))
     no_capacity: bool = False
     state_reason: str | None = None  # reason code for the current state, e.g. lab_not_confirmed
     deadline_at: datetime  # UTC: the initial assessment must be no later than this
@@ -58,11 +51,12 @@ class Appointment(SQLModel, table=True):
     __table_args__ = (Index("ix_appointment_provider_slot", "provider", "scheduled_at"),)
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
-    kind: str  # initial | follow_up
+    kind: AppointmentKind = Field(sa_column=enum_column(AppointmentKind, "appointment", "kind"))
     provider: str
     scheduled_at: datetime  # UTC
     location: str
-    state: str = Field(default="booked", index=True)
+    state: AppointmentState = Field(default=AppointmentState.BOOKED, sa_column=enum_column(
+        AppointmentState, "appointment", "state", index=True))
     outcome_at: datetime | None = None
     replaces_id: int | None = Field(default=None, foreign_key="appointment.id")
     created_at: datetime
@@ -77,7 +71,7 @@ class Letter(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("referral_id", "kind", "version", name="uq_letter_version"),)
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
-    kind: str  # referral | notice
+    kind: LetterKind = Field(sa_column=enum_column(LetterKind, "letter", "kind"))
     version: int = 1
     amended: bool = False
     content_key: str  # hash of what the letter says; a new version only when it changes
@@ -98,7 +92,8 @@ class ProsecutionCase(SQLModel, table=True):
     failure_on: date
     time_limit_on: date
     warn_from: date
-    state: str = Field(default="open", index=True)
+    state: CaseState = Field(default=CaseState.OPEN, sa_column=enum_column(
+        CaseState, "prosecution_case", "state", index=True))
     decided_at: datetime | None = None
     decided_by: str | None = None
     warned_at: datetime | None = None  # when the sweep first listed it as near its time limit

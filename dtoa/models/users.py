@@ -6,7 +6,10 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-ROLES = ("custody", "provider", "inspector", "admin")
+from dtoa.models.columns import enum_column
+from dtoa.rules.states import Role
+
+ROLES = tuple(r.value for r in Role)
 
 
 class User(SQLModel, table=True):
@@ -17,7 +20,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True)
     password_hash: str
-    role: str  # custody | provider | inspector | admin
+    role: Role = Field(sa_column=enum_column(Role, "web_user", "role"))
     force: str | None = None  # custody users
     provider: str | None = None  # provider users
     active: bool = True

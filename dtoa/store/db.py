@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 import dtoa.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
@@ -33,11 +33,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
-    SQLModel.metadata.create_all(engine)
 
 
 @contextmanager

@@ -1,0 +1,109 @@
+"""Every state and closed set of values the records take, as StrEnums.
+
+Each is stored as text with a CHECK constraint naming its values (`dtoa.models.columns`), on
+SQLite and PostgreSQL alike, so a typo in code or in hand-written SQL cannot invent a state.
+A StrEnum member equals its text, so rules may compare with either. Adding a value is a
+migration (the CHECK constraint changes).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReferralState(StrEnum):
+    """A requirement to attend assessment (Drugs Act 2005 ss.9-10); see rules/attendance.py."""
+
+    AWAITING_ASSESSMENT = "awaiting_assessment"
+    ATTENDED = "attended"
+    FAILED_TO_ATTEND = "failed_to_attend"
+    FAILED_TO_REMAIN = "failed_to_remain"
+    RESCHEDULED = "rescheduled"
+    REQUIREMENT_CEASED = "requirement_ceased"
+    WITHDRAWN = "withdrawn"
+
+
+class AppointmentKind(StrEnum):
+    INITIAL = "initial"  # Drugs Act 2005 s.9
+    FOLLOW_UP = "follow_up"  # s.10
+
+
+class AppointmentState(StrEnum):
+    BOOKED = "booked"
+    ATTENDED = "attended"
+    FAILED_TO_ATTEND = "failed_to_attend"
+    FAILED_TO_REMAIN = "failed_to_remain"
+    RESCHEDULED = "rescheduled"
+    GOOD_CAUSE = "good_cause"
+    OUTCOME_OVERDUE = "outcome_overdue"
+    NOT_REQUIRED = "not_required"
+    CANCELLED = "cancelled"  # the requirement fell (e.g. the laboratory did not confirm)
+
+
+class CaseState(StrEnum):
+    """A failure-to-attend prosecution case (Drugs Act 2005 ss.12, 14)."""
+
+    OPEN = "open"
+    CHARGED = "charged"
+    SUMMONSED = "summonsed"
+    NO_FURTHER_ACTION = "no_further_action"
+    GOOD_CAUSE_ACCEPTED = "good_cause_accepted"
+
+
+class JobStatus(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Role(StrEnum):
+    CUSTODY = "custody"
+    PROVIDER = "provider"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+
+
+class TestOutcome(StrEnum):
+    """What came of a request for a sample (PACE 1984 ss.63B-63C)."""
+
+    __test__ = False  # not a pytest test class
+
+    TESTED = "tested"
+    REFUSED = "refused"
+    FAILED_TO_PROVIDE = "failed_to_provide"
+    NOT_TESTED = "not_tested"
+
+
+class NotTestedReason(StrEnum):
+    NO_INDICATION = "no_indication"
+    UNFIT = "unfit"
+    RELEASED = "released"
+    OTHER = "other"
+
+
+class Route(StrEnum):
+    """How a detention came in scope (PACE 1984 s.63B(1A)): trigger wins when both apply."""
+
+    TRIGGER = "trigger"
+    INSPECTOR = "inspector"
+
+
+class OffenceFinding(StrEnum):
+    """What one offence code on a custody record meant on the date it was judged."""
+
+    TRIGGER = "trigger"
+    NOT_IN_CATALOGUE = "not_in_catalogue"
+    NOT_IN_FORCE = "not_in_force"
+    DRUG_NOT_SPECIFIED = "drug_not_specified"
+
+
+class IngestKind(StrEnum):
+    DETENTIONS = "detentions"
+    TESTS = "tests"
+    ATTENDANCE = "attendance"
+    PROSECUTIONS = "prosecutions"
+
+
+class LetterKind(StrEnum):
+    REFERRAL = "referral"  # to the provider
+    NOTICE = "notice"  # to the person
