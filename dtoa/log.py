@@ -9,6 +9,7 @@ from typing import TextIO
 import structlog
 
 PERSONAL_KEYS = frozenset({"birth_date", "person_ref", "person_name", "name", "home_area"})
+_destination = "stderr"
 
 
 def drop_personal_data(_logger: object, _method: str, event_dict: dict) -> dict:
@@ -21,6 +22,8 @@ def drop_personal_data(_logger: object, _method: str, event_dict: dict) -> dict:
 def configure(level: int = logging.INFO, stream: TextIO | None = None) -> None:
     """JSON lines to `stream` (default stderr): a long run (the demo) sends them to a file so the
     terminal shows its progress and result."""
+    global _destination
+    _destination = getattr(stream, "name", None) or "stderr" if stream is not None else "stderr"
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -37,3 +40,8 @@ def configure(level: int = logging.INFO, stream: TextIO | None = None) -> None:
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
     return structlog.get_logger(name)
+
+
+def destination() -> str:
+    """Where the log lines go (a file name, or stderr), for messages that point to them."""
+    return _destination

@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from dtoa.clock import as_utc
 from dtoa.config import WEEKDAYS
+from dtoa.faults import describe
 from dtoa.log import get_logger
 from dtoa.models import JobRun
 from dtoa.runtime import Runtime, open_runtime
@@ -36,6 +37,7 @@ from dtoa.store import session_scope
 log = get_logger("dtoa.scheduler")
 MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
 NIGHTLY, WEEKLY = "nightly", "weekly"
+NIGHTLY_WAIT_S = 3600  # a firing waits this long for a `dtoa run nightly` already running
 
 
 def last_firing(now: datetime, at: time, tz: ZoneInfo, weekday: int | None = None) -> datetime:
@@ -83,13 +85,14 @@ def fire(runtime: Runtime, job_id: str, scheduled_for: datetime,
     log.info("job.started", job=job_id, scheduled_for=scheduled_for.isoformat(), run_id=run_id)
     try:
         summary = work(runtime)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (kept in job_run; the scheduler goes on)
         _finish(engine, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"},
                 as_utc(clock.now()))
-        # The message can carry statement parameters (personal data): the log gets the type;
-        # the job_run row in the database keeps the message.
-        log.error("job.failed", job=job_id, run_id=run_id, error_type=type(exc).__name__)
-        raise
+        # The message can carry statement parameters (personal data): the log gets the types
+        # and frames only (dtoa.faults.describe); the job_run row keeps the message.
+        # Not raised on: APScheduler would print the traceback, message and all.
+        log.error("job.failed", job=job_id, run_id=run_id, **describe(exc))
+        return "failed"
     _finish(engine, run_id, "succeeded", summary, as_utc(clock.now()))
     log.info("job.succeeded", job=job_id, run_id=run_id)
     return "succeeded"
@@ -98,7 +101,8 @@ def fire(runtime: Runtime, job_id: str, scheduled_for: datetime,
 def _nightly(runtime: Runtime) -> object:
     from pipelines.nightly import run_nightly
 
-    return run_nightly(runtime.engine, runtime.settings, runtime.clock, progress=False)
+    return run_nightly(runtime.engine, runtime.settings, runtime.clock, progress=False,
+                       wait_s=NIGHTLY_WAIT_S)
 
 
 def _weekly(runtime: Runtime) -> object:

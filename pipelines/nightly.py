@@ -12,6 +12,7 @@ from tqdm import tqdm
 from dtoa.clock import Clock
 from dtoa.config import Settings
 from dtoa.log import get_logger
+from dtoa.store.locks import exclusive
 from pipelines import Step, run_steps
 from pipelines.eligibility import eligibility
 from pipelines.ingest import ingest_inbox
@@ -21,6 +22,7 @@ from pipelines.statistics import statistics
 from pipelines.sweep import sweep
 
 log = get_logger("dtoa.pipeline")
+NIGHTLY_LOCK = "nightly"
 
 
 NIGHTLY_STEPS: tuple[Step, ...] = (
@@ -34,12 +36,16 @@ NIGHTLY_STEPS: tuple[Step, ...] = (
 
 
 def run_nightly(engine: Engine, settings: Settings, clock: Clock,
-                *, progress: bool | None = None) -> list[tuple[str, dict]]:
+                *, progress: bool | None = None, wait_s: float = 0) -> list[tuple[str, dict]]:
     """Run NIGHTLY_STEPS once, in order, with a progress bar on a terminal (`progress=None`
-    shows it only when stderr is a terminal)."""
+    shows it only when stderr is a terminal). One night at a time across processes and
+    machines (dtoa.store.locks): a second run waits `wait_s` seconds for the first, then raises
+    LockTimeout (saying since when the other has been running) having done nothing."""
     results: list[tuple[str, dict]] = []
     disable = None if progress is None else not progress
-    with tqdm(NIGHTLY_STEPS, desc="nightly", unit="step", disable=disable, leave=False) as bar:
+    with exclusive(engine, NIGHTLY_LOCK, timeout_s=wait_s), \
+            tqdm(NIGHTLY_STEPS, desc="nightly", unit="step", disable=disable,
+                 leave=False) as bar:
         for step in bar:
             bar.set_postfix_str(step.__name__)
             results.extend(run_steps([step], engine, settings, clock, name="nightly"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, db, referrals, reports, web
+from dtoa.cli import attendance, custody, db, failures, referrals, reports, web
 from dtoa.cli.common import pass_runtime  # noqa: F401  (re-exported for command modules)
 from dtoa.config import ConfigError
 from dtoa.runtime import open_runtime
@@ -22,6 +24,12 @@ class _Commands(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = 3
             raise error from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001  (one line, never a traceback: dtoa.cli.failures)
+            runtime = ctx.obj
+            tz = runtime.settings.tz if runtime is not None else ZoneInfo("Europe/London")
+            raise failures.as_click_error(exc, tz) from None
 
 
 @click.group(cls=_Commands)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from tqdm import tqdm
 
+from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.ingest import ingest_file
+from dtoa.ingest.reader import FileRefused
 from dtoa.runtime import Runtime
 
 pass_runtime = click.make_pass_decorator(Runtime)
@@ -21,6 +25,10 @@ def print_batch(summary) -> None:  # noqa: ANN001
     if summary.already_ingested:
         click.echo(f"{summary.source}: already taken in (batch {summary.batch_id}); "
                    "nothing changed")
+        if summary.rows_rejected:
+            click.echo(f"  {summary.rows_rejected} of its {summary.rows_read} rows were rejected "
+                       f"then (kept in the database with batch {summary.batch_id}, and in its "
+                       "rejects file)", err=True)
         return
     click.echo(f"{summary.source}: batch {summary.batch_id}: {summary.rows_read} rows read, "
                f"{summary.rows_inserted} new, {summary.rows_updated} updated, "
@@ -36,13 +44,18 @@ def ingest_command(kind: str, what: str) -> click.Command:
     counts and every rejected row printed, exit 1 when any row was rejected."""
 
     @click.command("ingest", help=f"Take in {what}; exits 1 when any row was rejected.")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("path", type=click.Path())
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     @pass_runtime
     def command(runtime: Runtime, path: str, quiet: bool) -> None:
-        with tqdm(unit=" rows", desc=kind, disable=quiet or None, leave=False) as bar:
-            summary = ingest_file(runtime.engine, runtime.settings, runtime.clock, kind, path,
-                                  progress=bar.update)
+        try:
+            with tqdm(unit=" rows", desc=kind, disable=quiet or None, leave=False) as bar:
+                summary = ingest_file(runtime.engine, runtime.settings, runtime.clock, kind,
+                                      path, progress=bar.update)
+        except FileRefused as refused:
+            kept = f" (kept in {refused.rejects_path})" if refused.rejects_path else ""
+            raise one_line(f"{Path(path).name}: refused: {refused.reason}; nothing taken "
+                           f"in{kept}", EXIT_REFUSED) from None
         print_batch(summary)
         if summary.rows_rejected:
             raise SystemExit(1)

@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from dtoa.cli.common import export, pass_runtime
+from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.models.referrals import REFERRAL_STATES
 from dtoa.referrals import LabResultError, export_referrals, list_referrals, record_lab_result
 from dtoa.runtime import Runtime
@@ -105,7 +106,11 @@ def lab_result(runtime: Runtime, suite: str, custody_ref: str, confirmed: bool,
 def export_referrals_command(runtime: Runtime, path: str) -> None:
     """One row per referral: reference, suite, custody_ref, provider, state, appointment_at
     (the booked initial assessment), deadline_at; instants in ISO 8601, UTC."""
-    count = export_referrals(runtime.engine, path)
+    try:
+        count = export_referrals(runtime.engine, path)
+    except OSError as exc:
+        raise one_line(f"cannot write {path}: {exc.strerror or type(exc).__name__}",
+                       EXIT_REFUSED) from None
     click.echo(f"{count} referrals written to {path} (times in UTC)")
 
 
