@@ -21,7 +21,8 @@ def export() -> None:
 
 
 def print_batch(summary) -> None:  # noqa: ANN001
-    """A batch's outcome for a person at a terminal: counts, then every rejected row."""
+    """A batch's outcome for a person at a terminal: counts, then where and why each row was
+    rejected (never its values: a name or a birth date does not belong on a terminal)."""
     if summary.already_ingested:
         click.echo(f"{summary.source}: already taken in (batch {summary.batch_id}); "
                    "nothing changed")
@@ -33,8 +34,9 @@ def print_batch(summary) -> None:  # noqa: ANN001
     click.echo(f"{summary.source}: batch {summary.batch_id}: {summary.rows_read} rows read, "
                f"{summary.rows_inserted} new, {summary.rows_updated} updated, "
                f"{summary.rows_unchanged} unchanged, {summary.rows_rejected} rejected")
-    for error in summary.errors:
-        click.echo(f"  rejected {error}", err=True)
+    for error in summary.errors:  # the values stay in the rejects file: they may be personal
+        click.echo(f"  rejected line {error.line}, column {error.column}: {error.reason}",
+                   err=True)
     if summary.rejects_path:
         click.echo(f"  rejected rows kept in {summary.rejects_path}", err=True)
 

@@ -24,10 +24,8 @@ import csv
 import io
 import os
 import stat
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -132,7 +130,9 @@ def read_records(path: Path, *, required: Iterable[str] = (),
                               errors="surrogateescape", newline="")
     try:
         lines = _Lines(handle, max_field_chars * LINE_FIELDS)
-        csv.field_size_limit(max_field_chars)
+        # The parser's own limit only bounds a quote left open (it stops swallowing there); it is
+        # process-wide, so it is only ever raised. Fields over max_field_chars are found below.
+        csv.field_size_limit(max(csv.field_size_limit(), max_field_chars * LINE_FIELDS))
         reader = csv.reader(lines, strict=True)
         header = _header(reader, lines, tuple(required))
     except BaseException:
@@ -191,7 +191,7 @@ def _records(handle: io.TextIOBase, reader: Iterator[list[str]], lines: _Lines,
                     yield _unterminated(lines, taken[:-1], header)
                 continue
             except csv.Error as exc:
-                yield _broken(lines, str(exc), header, limit)
+                yield _broken(lines, str(exc), header)
                 continue
             taken, dirty = lines.take()
             if len(fields) != width:
@@ -204,23 +204,23 @@ def _records(handle: io.TextIOBase, reader: Iterator[list[str]], lines: _Lines,
             if dirty and (bad := _bad_characters(fields, header)):
                 yield _rejected(taken, *bad)
                 continue
+            if (len(taken) > 1 or len(taken[0][1]) > limit) and (
+                    long := next((i for i, f in enumerate(fields) if len(f) > limit), None)
+            ) is not None:
+                yield _rejected(taken, header[long], printable(fields[long][:VALUE_SHOWN]),
+                                f"the field is longer than {limit} characters "
+                                "([ingest] max_field_chars)")
+                continue
             if "".join(fields).strip():
                 yield Record(taken[0][0], dict(zip(header, fields, strict=True)), fields=fields)
 
 
-def _broken(lines: _Lines, message: str, header: list[str], limit: int) -> Record:
+def _broken(lines: _Lines, message: str, header: list[str]) -> Record:
     """A record the csv module could not parse, rejected with a reason a clerk can act on."""
     taken, _ = lines.take()
-    if len(taken) > 1 or message.startswith("unexpected end of data"):
+    if len(taken) > 1 or message.startswith(("unexpected end of data", "field larger")):
         return _unterminated(lines, taken, header)
     line = taken[0][1]
-    if message.startswith("field larger than field limit"):
-        with _field_limit(sys.maxsize):
-            fields = _parse_alone(line)
-        position = next((i for i, f in enumerate(fields) if len(f) > limit), 0)
-        return _rejected(taken, _column(header, position), fields[position][:VALUE_SHOWN],
-                         f"the field is longer than {limit} characters "
-                         "([ingest] max_field_chars)")
     if "expected after" in message:
         position = _stray_quote_field(line)
         return _rejected(taken, _column(header, position), "",
@@ -299,15 +299,6 @@ def _rejected(taken: list[tuple[int, str]], column: str, value: str, reason: str
     line = taken[0][0] if taken else 0
     error = RowError(line, column, value, reason, _shown_lines(taken))
     return Record(line, {}, error.raw, problem=error)
-
-
-@contextmanager
-def _field_limit(limit: int) -> Iterator[None]:
-    before = csv.field_size_limit(limit)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(before)
 
 
 def desk_record(values: dict[str, str], *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS

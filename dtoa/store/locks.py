@@ -27,7 +27,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from dtoa.log import get_logger
+
 POLL_S = 0.1
+log = get_logger("dtoa.locks")
 
 
 class LockTimeout(RuntimeError):
@@ -60,10 +63,15 @@ def exclusive(engine: Engine, name: str, *, timeout_s: float) -> Iterator[None]:
 def _wait(try_once: Callable[[], bool], name: str, timeout_s: float,
           since: Callable[[], datetime | None] = lambda: None) -> None:
     deadline = time.monotonic() + timeout_s
+    if try_once():
+        return
+    if timeout_s > 0:
+        log.info("lock.waiting", lock=name, timeout_s=timeout_s)
     while not try_once():
         if time.monotonic() >= deadline:
             raise LockTimeout(name, since())
         time.sleep(POLL_S)
+    log.info("lock.taken", lock=name)
 
 
 @contextmanager
