@@ -223,7 +223,7 @@ def test_a_binary_file_is_refused_whole_with_one_line(dtoa, tmp_path, engine):
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64)
     assert refused(dtoa("ingest", "detentions", path, ok=False), path).startswith(
-        "the header row is not UTF-8 text (column 1: byte 0x89 is not UTF-8")
+        "the header row cannot be read (column 1: byte 0x89 is not UTF-8")
     assert count(engine, IngestBatch) == 0 and (tmp_path / "photo.rejects.csv").exists()
 
 

@@ -154,7 +154,7 @@ def _header(reader: Iterator[list[str]], lines: _Lines, required: tuple[str, ...
     if len(taken) > 1:
         raise FileRefused("the header row has a quote that is never closed", raw=raw)
     if dirty and (bad := _bad_characters(fields, [str(i + 1) for i in range(len(fields))])):
-        raise FileRefused(f"the header row is not UTF-8 text (column {bad[0]}: {bad[2]})",
+        raise FileRefused(f"the header row cannot be read (column {bad[0]}: {bad[2]})",
                           raw=raw)
     names = [name.strip().lower() for name in fields]
     missing = [name for name in required if name not in names]
