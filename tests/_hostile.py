@@ -57,12 +57,13 @@ class Dtoa:
     """A real `dtoa` process, its stderr read line by line as it runs, so a test can wait for
     an event (e.g. "lock.waiting") instead of sleeping."""
 
-    def __init__(self, config_file: Path, *args: str) -> None:
+    def __init__(self, config_file: Path | None, *args: str, python: str | None = None) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         env.pop("DTOA_DATABASE_URL", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dtoa", "--config", str(config_file), *map(str, args)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        command = ([sys.executable, "-c", python, *map(str, args)] if python else
+                   [sys.executable, "-m", "dtoa", "--config", str(config_file), *map(str, args)])
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
         self.stderr_lines: list[str] = []
         self._seen = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -76,15 +77,19 @@ class Dtoa:
         with self._seen:
             self._seen.notify_all()
 
-    def wait_for(self, event: str, timeout: float = 120, **fields: str) -> bool:
-        """Block until the process logs `event` (with `fields`) or ends; True if it logged it."""
+    def wait_for(self, *events: str, timeout: float = 300, **fields: str) -> bool:
+        """Block until the process logs one of `events` (with `fields`) or ends; True if it
+        logged one. The timeout only bounds a broken run: the test waits for the event."""
         def logged() -> bool:
-            return any(e["event"] == event and all(e.get(k) == v for k, v in fields.items())
+            return any(e["event"] in events and all(e.get(k) == v for k, v in fields.items())
                        for e in log_events("".join(self.stderr_lines)))
 
         with self._seen:
             self._seen.wait_for(lambda: logged() or not self._reader.is_alive(), timeout)
             return logged()
+
+    def events(self) -> list[str]:
+        return [e["event"] for e in log_events("".join(self.stderr_lines))]
 
     def finish(self, timeout: float = 300) -> tuple[int, str, str]:
         stdout = self.process.stdout.read()

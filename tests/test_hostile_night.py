@@ -26,7 +26,7 @@ def test_unreadable_inbox_files_are_quarantined_and_the_rest_of_the_night_runs(
     detentions, tests = inbox / "detentions", inbox / "tests"
     detentions.mkdir(parents=True)
     tests.mkdir(parents=True)
-    good = write_csv(detentions / "a-good.csv", [person("BAS/1")])
+    write_csv(detentions / "a-good.csv", [person("BAS/1")])
     latin1 = write_csv(detentions / "b-latin1.csv", [person("BAS/2"), person("BAS/3")])
     latin1.write_bytes(latin1.read_bytes().replace(b"Jane", b"Jos\xe9", 1))  # one row is bad
     (detentions / "c-binary.csv").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
