@@ -11,7 +11,7 @@ import click
 from dtoa.cli.common import export, ingest_command, pass_runtime
 from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.ingest import ingest_rows
-from dtoa.ingest.reader import desk_record, printable
+from dtoa.ingest.csvfile import desk_record, printable
 from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
 from dtoa.runtime import Runtime

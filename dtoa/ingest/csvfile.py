@@ -1,16 +1,19 @@
-"""The one CSV reader and the one error type for bad input."""
+"""The one error type for bad input (RowError), the row every input path hands on (Record),
+and the checks and parsers of single values. The one CSV reader is dtoa.ingest.reader."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dtoa.clock import as_utc
 
+DEFAULT_MAX_FIELD_CHARS = 32_768
+VALUE_SHOWN = 120  # characters of an offending value kept in `value` (the raw row keeps all)
 TRUE = frozenset({"true", "yes", "y", "1"})
 FALSE = frozenset({"false", "no", "n", "0"})
 
@@ -155,3 +158,47 @@ def local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
 
 def day_after(day: date) -> date:
     return day + timedelta(days=1)
+
+
+def bad_characters(fields: Sequence[str], names: Sequence[str]) -> tuple[str, str, str] | None:
+    """(column, value, reason) for the first NUL byte or byte that is not UTF-8."""
+    for name, value in zip(names, fields, strict=False):
+        if "\x00" in value:
+            return name, printable(value)[:VALUE_SHOWN], "a NUL byte (0x00) is not allowed"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                byte = ord(value[exc.start]) - 0xDC00  # surrogateescape: 0xDC80-0xDCFF
+                what = f"byte 0x{byte:02X}" if 0x80 <= byte <= 0xFF else "a character"
+                return (name, printable(value)[:VALUE_SHOWN],
+                        f"{what} is not UTF-8: save the file as UTF-8")
+    return None
+
+
+def printable(value: str) -> str:
+    """Text safe to store and show: bytes that were not UTF-8 as \\xNN, NUL as \\x00."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that never was a byte
+        raw = value.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+
+def desk_record(values: dict[str, str], *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+                ) -> Record:
+    """One row typed at the desk (CLI or web form) as a Record, with the checks a file row
+    gets: NUL bytes, bytes that are not UTF-8, over-long values."""
+    raw = printable(raw_text(values.values()))
+    names = list(values)
+    problem = bad_characters(list(values.values()), names)
+    if problem is None:
+        long = next((n for n, v in values.items() if len(v) > max_field_chars), None)
+        if long is not None:
+            problem = (long, values[long][:VALUE_SHOWN],
+                       f"the value is longer than {max_field_chars} characters")
+    if problem is None:
+        return Record(1, values, raw)
+    return Record(1, {}, raw, problem=RowError(1, *problem, raw))

@@ -29,11 +29,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from dtoa.ingest.csvfile import Record, RowError, raw_text
+from dtoa.ingest.csvfile import (
+    DEFAULT_MAX_FIELD_CHARS,
+    VALUE_SHOWN,
+    Record,
+    RowError,
+    bad_characters,
+    printable,
+)
 
-DEFAULT_MAX_FIELD_CHARS = 32_768
 LINE_FIELDS = 16  # a physical line may hold this many maximal fields
-VALUE_SHOWN = 120  # characters of an offending value kept in `value` (the raw row keeps all)
 
 
 class FileRefused(ValueError):
@@ -153,7 +158,7 @@ def _header(reader: Iterator[list[str]], lines: _Lines, required: tuple[str, ...
     raw = _shown_lines(taken)
     if len(taken) > 1:
         raise FileRefused("the header row has a quote that is never closed", raw=raw)
-    if dirty and (bad := _bad_characters(fields, [str(i + 1) for i in range(len(fields))])):
+    if dirty and (bad := bad_characters(fields, [str(i + 1) for i in range(len(fields))])):
         raise FileRefused(f"the header row cannot be read (column {bad[0]}: {bad[2]})",
                           raw=raw)
     names = [name.strip().lower() for name in fields]
@@ -201,7 +206,7 @@ def _records(handle: io.TextIOBase, reader: Iterator[list[str]], lines: _Lines,
                     yield _rejected(taken, "", "", f"the row has {len(fields)} fields; the "
                                     f"header has {width}")
                 continue
-            if dirty and (bad := _bad_characters(fields, header)):
+            if dirty and (bad := bad_characters(fields, header)):
                 yield _rejected(taken, *bad)
                 continue
             if (len(taken) > 1 or len(taken[0][1]) > limit) and (
@@ -268,29 +273,6 @@ def _column(header: list[str], position: int) -> str:
     return header[position] if position < len(header) else f"column {position + 1}"
 
 
-def _bad_characters(fields: Sequence[str], names: Sequence[str]) -> tuple[str, str, str] | None:
-    """(column, value, reason) for the first NUL byte or byte that is not UTF-8."""
-    for name, value in zip(names, fields, strict=False):
-        if "\x00" in value:
-            return name, printable(value)[:VALUE_SHOWN], "a NUL byte (0x00) is not allowed"
-        if not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                byte = ord(value[exc.start]) - 0xDC00
-                return (name, printable(value)[:VALUE_SHOWN],
-                        f"byte 0x{byte:02X} is not UTF-8: save the file as UTF-8")
-    return None
-
-
-def printable(value: str) -> str:
-    """Text safe to store and show: bytes that were not UTF-8 as \\xNN, NUL as \\x00."""
-    if value.isascii() and "\x00" not in value:
-        return value
-    text = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return text.replace("\x00", "\\x00")
-
-
 def _shown_lines(taken: list[tuple[int, str]]) -> str:
     return printable("".join(line for _, line in taken).rstrip("\r\n"))
 
@@ -299,20 +281,3 @@ def _rejected(taken: list[tuple[int, str]], column: str, value: str, reason: str
     line = taken[0][0] if taken else 0
     error = RowError(line, column, value, reason, _shown_lines(taken))
     return Record(line, {}, error.raw, problem=error)
-
-
-def desk_record(values: dict[str, str], *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
-                ) -> Record:
-    """One row typed at the desk (CLI or web form) as a Record, with the checks a file row
-    gets: NUL bytes, bytes that are not UTF-8, over-long values."""
-    raw = printable(raw_text(values.values()))
-    names = list(values)
-    problem = _bad_characters(list(values.values()), names)
-    if problem is None:
-        long = next((n for n, v in values.items() if len(v) > max_field_chars), None)
-        if long is not None:
-            problem = (long, values[long][:VALUE_SHOWN],
-                       f"the value is longer than {max_field_chars} characters")
-    if problem is None:
-        return Record(1, values, raw)
-    return Record(1, {}, raw, problem=RowError(1, *problem, raw))

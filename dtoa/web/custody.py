@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from dtoa.config import Settings
 from dtoa.ingest import ingest_rows
-from dtoa.ingest.reader import desk_record
+from dtoa.ingest.csvfile import desk_record
 from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
 from dtoa.models import Detention, DetentionOffence, DrugTest, User
 from dtoa.rules.ages import age_on
