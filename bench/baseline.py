@@ -25,14 +25,21 @@ DETENTION_SQL = (
 OFFENCE_SQL = ("INSERT INTO detention_offence (detention_id, position, code, is_trigger, finding) "
                "VALUES (?, ?, ?, FALSE, 'not_in_catalogue')")
 TEST_SQL = (
-    "INSERT INTO drug_test (detention_id, tested_at, outcome, cocaine, opiates, result, "
+    "INSERT INTO drug_test (detention_id, tested_at, outcome, result, "
     "not_tested_reason, officer_ref, disputed, row_hash, updated_at) "
-    "SELECT id, ?, ?, ?, ?, ?, ?, ?, FALSE, '', ? FROM detention "
+    "SELECT id, ?, ?, ?, ?, ?, FALSE, '', ? FROM detention "
     "WHERE suite = ? AND custody_ref = ?")
+RESULT_SQL = (
+    "INSERT INTO sample_result (drug_test_id, drug, positive) "
+    "SELECT t.id, ?, ? FROM drug_test t JOIN detention d ON d.id = t.detention_id "
+    "WHERE d.suite = ? AND d.custody_ref = ?")
+PANEL = ("cocaine", "opiates")
 
 
-def _flag(value: str) -> bool | None:
-    return None if not value else value == "positive"
+def _result(row: dict) -> str:
+    if row["outcome"] != "tested":
+        return row["outcome"]
+    return "positive" if "positive" in (row["cocaine"], row["opiates"]) else "negative"
 
 
 def load(url: str, detentions: Path, tests: Path) -> tuple[int, int]:
@@ -56,7 +63,8 @@ def load(url: str, detentions: Path, tests: Path) -> tuple[int, int]:
 def _load(cursor, mark: str, detentions: Path, tests: Path) -> tuple[int, int]:  # noqa: ANN001
     now = datetime.now(UTC).isoformat(sep=" ")
     sql = {name: text.replace("?", mark) for name, text in
-           (("detention", DETENTION_SQL), ("offence", OFFENCE_SQL), ("test", TEST_SQL))}
+           (("detention", DETENTION_SQL), ("offence", OFFENCE_SQL), ("test", TEST_SQL),
+            ("result", RESULT_SQL))}
     cursor.execute("SELECT max(id) FROM detention")
     next_id = (cursor.fetchone()[0] or 0) + 1
     detention_count = test_count = 0
@@ -79,8 +87,10 @@ def _load(cursor, mark: str, detentions: Path, tests: Path) -> tuple[int, int]: 
         reader = csv.DictReader(handle)
         while chunk := list(islice(reader, CHUNK)):
             cursor.executemany(sql["test"], [
-                (r["tested_at"], r["outcome"], _flag(r["cocaine"]), _flag(r["opiates"]),
-                 r["outcome"], r["not_tested_reason"] or None, r["officer_ref"] or None,
-                 now, r["suite"], r["custody_ref"]) for r in chunk])
+                (r["tested_at"], r["outcome"], _result(r), r["not_tested_reason"] or None,
+                 r["officer_ref"] or None, now, r["suite"], r["custody_ref"]) for r in chunk])
+            cursor.executemany(sql["result"], [
+                (drug, r[drug] == "positive", r["suite"], r["custody_ref"])
+                for r in chunk for drug in PANEL if r[drug]])
             test_count += len(chunk)
     return detention_count, test_count

@@ -31,7 +31,8 @@ def national_settings(base_dir: Path, database_url: str) -> Settings:
                   "address": f"{f} High Street", "areas": [f"Area {f}-{a}" for a in range(4)],
                   "sessions": sessions} for f in range(FORCES)]
     suites = [{"code": suite_code(n), "name": f"Custody suite {n}", "force": f"Force {n % FORCES}",
-               "live_from": LIVE_FROM, "min_age": 18, "default_provider": f"P{n % FORCES:02d}",
+               "notifications": [{"condition": c, "from": LIVE_FROM} for c in ("arrest", "charge")],
+               "default_provider": f"P{n % FORCES:02d}",
                "reference_prefix": suite_code(n)} for n in range(SUITES)]
     return load_settings(DEFAULT_CONFIG, base_dir=base_dir, database={"url": database_url},
                          suites=suites, providers=providers)
@@ -49,7 +50,7 @@ def national_plan(count: int, span: Span) -> Plan:
     """The pilot's mix of detentions, scaled so that all suites together have about `count`
     of them over `span`."""
     pilot = pilot_plan()
-    per_suite = pilot.in_scope + pilot.not_in_scope + pilot.authority_without_inspector
+    per_suite = pilot.in_scope + pilot.not_in_scope
     return pilot.scaled(count / SUITES / per_suite)
 
 

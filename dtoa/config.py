@@ -48,46 +48,155 @@ class Provider(_Frozen):
     sessions: tuple[Session, ...] = ()
 
 
+class Notification(_Frozen):
+    """A Home Office notice to the chief officer that testing arrangements are in place at a
+    suite (PACE 1984 s.63B(4A)-(4B)): separately for arrest cases, charge cases and persons
+    under 18 (the charge condition only). In force from `from` to `until` inclusive (a notice
+    can be withdrawn)."""
+
+    condition: Literal["arrest", "charge", "under_18"]
+    from_: date = Field(alias="from")
+    until: date | None = None
+
+    def covers(self, on: date) -> bool:
+        return self.from_ <= on and (self.until is None or on <= self.until)
+
+
 class Suite(_Frozen):
-    """A custody suite notified to the Home Office for testing (PACE 1984 s.63B(4A))."""
+    """A custody suite and its notifications for testing."""
 
     code: str
     name: str
     force: str
-    live_from: date
-    min_age: Literal[14, 18] = 18
+    notifications: tuple[Notification, ...] = ()
     default_provider: str
     reference_prefix: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_live_from(cls, data: object) -> object:
+        """Configurations written before notifications were per condition said `live_from`
+        (and `min_age = 14` for a suite notified for 14 to 17 year olds): read them as arrest
+        and charge notifications from that date (and under-18s from it when min_age is 14)."""
+        if not isinstance(data, dict) or "live_from" not in data:
+            return data
+        data = dict(data)
+        live_from, min_age = data.pop("live_from"), data.pop("min_age", 18)
+        conditions = ["arrest", "charge"] + (["under_18"] if min_age == 14 else [])
+        data.setdefault("notifications", [{"condition": c, "from": live_from}
+                                          for c in conditions])
+        return data
+
+    def notified(self, condition: str, on: date) -> bool:
+        return any(n.condition == condition and n.covers(on) for n in self.notifications)
+
 
 class Offence(_Frozen):
-    """One entry of CJCSA 2000 Schedule 6, in force from `from_` to `until` (inclusive)."""
+    """One entry of CJCSA 2000 Schedule 6, in force from `from_` to `until` (inclusive).
+
+    `drug_class` marks a Misuse of Drugs Act 1971 offence, a trigger offence only in respect of
+    a specified drug ([law.specified]). `commenced = false` marks an offence added by an Act
+    whose commencement is not known: never in force until a force sets `from` (and removes the
+    flag)."""
 
     key: str
     title: str
     statute: str
     aliases: tuple[str, ...] = ()
-    class_a: bool = False
+    drug_class: Literal["A", "B", "C"] | None = None
     from_: date | None = Field(default=None, alias="from")
     until: date | None = None
+    commenced: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _class_a_flag(cls, data: object) -> object:
+        """`class_a = true` (configurations before Class B and C drugs could be specified)."""
+        if isinstance(data, dict) and "class_a" in data:
+            data = dict(data)
+            if data.pop("class_a"):
+                data.setdefault("drug_class", "A")
+        return data
+
+    @model_validator(mode="after")
+    def _commenced_or_dated(self) -> Offence:
+        if not self.commenced and self.from_ is not None:
+            raise ValueError(f"offence {self.key}: remove `commenced = false` when you set "
+                             "`from` (the date it came into force)")
+        return self
 
 
-class SpecifiedClassA(_Frozen):
-    """Which Class A drugs were "specified" over a period ("*" means every Class A drug)."""
+class Specified(_Frozen):
+    """Which controlled drugs of a class are "specified" over a period, for the drug trigger
+    offences, inspector authorisations and required assessments ("*": every drug of the class
+    in [law.controlled])."""
 
+    drug_class: Literal["A", "B", "C"] = Field(alias="class")
     drugs: tuple[str, ...]
     from_: date | None = Field(default=None, alias="from")
     until: date | None = None
+    source: str
 
 
-class ClassA(_Frozen):
-    drugs: tuple[str, ...]
+class PanelDrug(_Frozen):
+    """A drug the testing devices report: `drug` names its result column in the tests CSV,
+    `detects` the controlled drug a positive shows (checked against [law.specified] on the
+    sample's date)."""
+
+    drug: str
+    detects: str
+    from_: date | None = Field(default=None, alias="from")
+    until: date | None = None
+
+    def on_panel(self, on: date) -> bool:
+        return (self.from_ is None or self.from_ <= on) and (self.until is None
+                                                             or on <= self.until)
 
 
 class Law(_Frozen):
-    test_panel: tuple[Literal["cocaine", "opiates"], ...] = ("cocaine", "opiates")
-    specified_class_a: tuple[SpecifiedClassA, ...]
-    class_a: ClassA
+    """The law as dated data: the panel, the specified drugs, the controlled drugs by class and
+    when a further sample is allowed (Crime and Policing Act 2026; None: one sample only)."""
+
+    panel: tuple[PanelDrug, ...]
+    specified: tuple[Specified, ...]
+    controlled: dict[Literal["A", "B", "C"], tuple[str, ...]]
+    further_sample_from: date | None = None
+    max_samples: int = Field(default=2, ge=1, le=2)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _before_classes(cls, data: object) -> object:
+        """Read a configuration written when only Class A drugs could be specified
+        (`test_panel`, `specified_class_a`, `[law.class_a]`)."""
+        if not isinstance(data, dict) or "specified_class_a" not in data:
+            return data
+        data = dict(data)
+        detects = {"cocaine": "cocaine", "opiates": "heroin"}
+        data.setdefault("panel", [{"drug": d, "detects": detects[d]}
+                                  for d in data.pop("test_panel", ("cocaine", "opiates"))])
+        data.setdefault("specified", [dict(period, **{"class": "A", "source": "Class A"})
+                                      for period in data.pop("specified_class_a")])
+        data.setdefault("controlled", {"A": data.pop("class_a", {}).get("drugs", ())})
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Law:
+        _unique("panel drug", [p.drug for p in self.panel])
+        for period in self.specified:
+            known = self.controlled.get(period.drug_class, ())
+            for drug in period.drugs:
+                if drug != "*" and drug not in known:
+                    raise ValueError(f"[law.specified] {period.source}: {drug!r} is not a "
+                                     f"Class {period.drug_class} drug in [law.controlled]")
+        return self
+
+    @cached_property
+    def classes(self) -> dict[str, str]:
+        """Controlled drug (case-folded) -> its class."""
+        return {drug.casefold(): cls for cls, drugs in self.controlled.items() for drug in drugs}
+
+    def panel_on(self, on: date) -> tuple[PanelDrug, ...]:
+        return tuple(p for p in self.panel if p.on_panel(on))
 
 
 class Referrals(_Frozen):
@@ -115,9 +224,15 @@ class Scheduler(_Frozen):
 
 
 class Web(_Frozen):
-    """The web application: how long a signed-in session may sit idle, and where it listens."""
+    """The web application: how long a signed-in session lasts, how failed sign-ins lock a user
+    name or an address out (dtoa.rules.signin), and where it listens."""
 
     idle_minutes: int = Field(default=30, gt=0)
+    session_hours: int = Field(default=12, gt=0)  # absolute lifetime, however active
+    signin_failures_per_user: int = Field(default=5, gt=0)
+    signin_failures_per_address: int = Field(default=20, gt=0)
+    signin_window_minutes: int = Field(default=15, gt=0)  # failures are counted over this
+    signin_lockout_minutes: int = Field(default=15, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
     secure_cookies: bool = False  # true behind HTTPS: the session cookie is never sent in clear

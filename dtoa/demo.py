@@ -136,7 +136,7 @@ def _deliver_extracts(settings: Settings, day: date, records: list[Record]) -> N
     """The custody system's extract of the day's arrests and tests, as two inbox files."""
     inbox = settings.path("inbox")
     from dtoa.ingest.detentions import INPUT_FIELDS as DETENTION_FIELDS
-    from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
+    from dtoa.synthetic import TEST_FIELDS
 
     _write(inbox / "detentions" / f"custody-{day}.csv", DETENTION_FIELDS,
            [r.detention for r in records])

@@ -24,8 +24,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dtoa.ingest import tests as test_rows
 from dtoa.ingest.detentions import INPUT_FIELDS as DETENTION_FIELDS
-from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
+
+# The synthetic population is tested on the shipped panel (config.toml [[law.panel]]).
+PANEL = ("cocaine", "opiates")
+TEST_FIELDS = test_rows.REQUIRED + PANEL + test_rows.OPTIONAL
 
 LONDON = ZoneInfo("Europe/London")
 QUARTER = (date(2022, 10, 1), date(2022, 12, 31))
@@ -76,9 +80,9 @@ class Plan:
     person then does."""
 
     not_in_scope: int = 900
-    authority_without_inspector: int = 3
+    authority_unrecorded: int = 3        # inspector's authority, name not yet recorded; untested
     under_age: int = 14
-    not_tested: int = 40
+    not_tested: int = 37
     refused: int = 12
     failed_to_provide: int = 8
     tested_trigger: int = 178
@@ -137,8 +141,8 @@ class Plan:
 
     @property
     def in_scope(self) -> int:
-        return (self.under_age + self.not_tested + self.refused + self.failed_to_provide
-                + self.tested_trigger + self.tested_inspector)
+        return (self.authority_unrecorded + self.under_age + self.not_tested + self.refused
+                + self.failed_to_provide + self.tested_trigger + self.tested_inspector)
 
 
 def pilot_plan() -> Plan:
@@ -176,7 +180,7 @@ def _kinds(plan: Plan, rng: random.Random) -> list[tuple]:
     for i, (route, authorised) in enumerate(tested):
         drug, behaviour = positives[i] if i < len(positives) else ("negative", Behaviour())
         kinds.append((f"tested_{route}", authorised, drug, behaviour))
-    for name in ("not_in_scope", "authority_without_inspector", "under_age", "not_tested",
+    for name in ("not_in_scope", "authority_unrecorded", "under_age", "not_tested",
                  "refused", "failed_to_provide"):
         kinds += [(name, False, None, Behaviour())] * getattr(plan, name)
     rng.shuffle(kinds)
@@ -233,14 +237,14 @@ def _record(kind: tuple, suite: str, ref: str, arrested: datetime,
     codes = [_pick(rng, TRIGGER_CODES if trigger else NON_TRIGGER_CODES)]
     if rng.random() < 0.3:
         codes.append(_pick(rng, NON_TRIGGER_CODES))
-    inspector = authorised or name in ("tested_inspector", "authority_without_inspector")
+    inspector = authorised or name in ("tested_inspector", "authority_unrecorded")
     detention = {
         "suite": suite, "custody_ref": ref, "person_ref": f"P{rng.randrange(10**7):07d}",
         "birth_date": _birth_date(arrested.date(), rng, minor=name == "under_age"),
         "arrested_at": arrested.isoformat(), "offence_codes": ";".join(codes),
         "inspector_authorised": "true" if inspector else "",
         "authorising_inspector": rng.choice(INSPECTORS)
-        if inspector and name != "authority_without_inspector" else "",
+        if inspector and name != "authority_unrecorded" else "",
         "authorised_at": (arrested + timedelta(minutes=20)).isoformat() if inspector else "",
         "authority_grounds": "suspected Class A misuse contributed" if inspector else "",
         "home_area": _pick(rng, HOME_AREAS), "person_name": "",
@@ -250,7 +254,7 @@ def _record(kind: tuple, suite: str, ref: str, arrested: datetime,
 
 def _test(name: str, drug: str | None, suite: str, ref: str, arrested: datetime,
           rng: random.Random) -> dict[str, str] | None:
-    if name in ("not_in_scope", "authority_without_inspector", "under_age"):
+    if name in ("not_in_scope", "authority_unrecorded", "under_age"):
         return None
     tested_at = arrested + timedelta(minutes=rng.randint(45, 150))
     row = dict.fromkeys(TEST_FIELDS, "")

@@ -118,7 +118,7 @@ def make_referral(session, *, reference: str = "BAS-2022-000001",  # noqa: ANN00
     test and referral are dated two days before it. Returns (referral, appointment)."""
     from datetime import UTC, date, datetime, timedelta
 
-    from dtoa.models import Appointment, Detention, DrugTest, Referral
+    from dtoa.models import Appointment, Detention, DrugTest, Referral, SampleResult
 
     at = appointment_at or datetime(2022, 10, 6, 9, 0, tzinfo=UTC)
     tested = at - timedelta(days=2)
@@ -130,11 +130,13 @@ def make_referral(session, *, reference: str = "BAS-2022-000001",  # noqa: ANN00
         updated_at=tested)
     session.add(detention)
     session.flush()
-    test = DrugTest(detention_id=detention.id, tested_at=tested, outcome="tested", cocaine=True,
-                    opiates=False, result="positive_cocaine", row_hash=custody_ref,
-                    updated_at=tested)
+    test = DrugTest(detention_id=detention.id, tested_at=tested, outcome="tested",
+                    condition="arrest", result="positive", positive_specified=True,
+                    row_hash=custody_ref, updated_at=tested)
     session.add(test)
     session.flush()
+    session.add_all([SampleResult(drug_test_id=test.id, drug="cocaine", positive=True),
+                     SampleResult(drug_test_id=test.id, drug="opiates", positive=False)])
     referral = Referral(reference=reference, detention_id=detention.id, drug_test_id=test.id,
                         suite=suite, provider=provider, deadline_at=at + timedelta(days=3),
                         created_at=tested, updated_at=tested)
@@ -160,3 +162,40 @@ def attendance_row(**values: str) -> dict:
     }
     row.update(values)
     return row
+
+
+def with_2026_act(config_text: str, from_date: str) -> str:
+    """The shipped config.toml as a force would edit it once the Crime and Policing Act 2026's
+    drug-testing sections and its regulations are in force from `from_date` (YYYY-MM-DD):
+    cannabis on the panel and specified (Class B), a further sample allowed, and the Act's
+    additional trigger offences in force. For tests of the switch."""
+    marker = "# further_sample_from = 2027-01-01"
+    if marker not in config_text:
+        raise ValueError("the config no longer has the further_sample_from example line")
+    text = config_text.replace(marker, f"further_sample_from = {from_date}")
+    text = text.replace("commenced = false", f"from = {from_date}")
+    return text + f"""
+[[law.panel]]
+drug = "cannabis"
+detects = "cannabis"
+from = {from_date}
+
+[[law.specified]]
+class = "B"
+drugs = ["cannabis"]
+from = {from_date}
+source = "Regulations under the Crime and Policing Act 2026 (test configuration)"
+"""
+
+
+def settings_from_text(config_text: str, base_dir: Path | None = None, **overrides: object):
+    """Settings from configuration text (written to a temporary file and loaded as usual)."""
+    from dtoa.config import load_settings
+
+    folder = Path(tempfile.mkdtemp(prefix="dtoa-config-"))
+    path = folder / "config.toml"
+    path.write_text(config_text, encoding="utf-8")
+    try:
+        return load_settings(path, **({"base_dir": base_dir} if base_dir else {}), **overrides)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, Detention, DrugTest, ProsecutionCase, Referral
-from dtoa.rules.funnel import KEYS
+from dtoa.rules.funnel import COUNTS, KEYS, RATES
 from dtoa.store import session_scope
 from dtoa.store.funnel import funnel
 from dtoa.testing import detention_row, sample_row, write_csv
@@ -183,6 +183,8 @@ def test_every_funnel_key_for_one_suite_in_a_week_the_clocks_go_back(week, setti
         "positive_cocaine_only": 5,           # ATTENDED WITHDRAWN GOOD_CAUSE OVERDUE NO_CAPACITY
         "positive_opiates_only": 1,           # RESCHEDULED
         "positive_both": 2,                   # FAILED NFA
+        "positive_for_cocaine": 7,            # with or without opiates
+        "positive_for_opiates": 3,
         "referred": len(referred),            # 7: WITHDRAWN is not counted
         "attended": 1,
         "failed_to_attend": 2,                # FAILED and NFA; GOOD_CAUSE had good cause
@@ -194,7 +196,7 @@ def test_every_funnel_key_for_one_suite_in_a_week_the_clocks_go_back(week, setti
         "positivity": round(8 / 12, 4),
         "fta_rate": round(2 / 7, 4),
     }
-    assert list(got) == list(KEYS)
+    assert list(got) == [*COUNTS, "positive_for_cocaine", "positive_for_opiates", *RATES]
     assert got == expected
     assert got["eligible"] == (got["tested"] + got["refused"] + got["failed_to_provide"]
                                + got["not_tested"])

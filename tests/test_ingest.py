@@ -57,7 +57,7 @@ def test_export_gives_eligibility_for_every_reason_and_edge(dtoa, tmp_path):
         "NOT_LIVE": ("true", "false", "suite_not_live"),
         "UNDER_AGE": ("true", "false", "under_age"),
         "NO_TRIGGER": ("false", "false", "not_trigger_no_authority"),
-        "NO_INSPECTOR": ("false", "false", "authority_without_inspector"),
+        "NO_INSPECTOR": ("true", "true", ""),
         "INSPECTOR": ("true", "true", ""),
         "LEAP_28FEB": ("true", "false", "under_age"),
         "LEAP_1MAR": ("true", "true", ""),
@@ -68,15 +68,31 @@ def test_export_gives_eligibility_for_every_reason_and_edge(dtoa, tmp_path):
     }
     assert {ref: (r["in_scope"], r["eligible"], r["ineligible_reason"])
             for ref, r in got.items()} == expect
+    assert {ref: r["flags"] for ref, r in got.items() if r["flags"]} == {
+        "NO_INSPECTOR": "authority_unrecorded"}
+    assert {r["condition"] for r in got.values()} == {""}  # no sample yet
 
 
-def test_an_ambiguous_local_time_when_the_clocks_go_back_is_refused(dtoa, tmp_path):
-    result = dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [
+def test_an_arrest_in_the_repeated_hour_when_the_clocks_go_back_is_kept_and_flagged(
+        dtoa, tmp_path, engine):
+    dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [
         detention_row(custody_ref="AMBIGUOUS", arrested_at="2022-10-30T01:30:00"),
-        detention_row(custody_ref="WITH_OFFSET", arrested_at="2022-10-30T01:30:00+00:00")]),
-        ok=False)
-    assert "line 2, column arrested_at: this local time happens twice" in result.output
-    assert list(exported(dtoa, tmp_path)) == ["WITH_OFFSET"]
+        detention_row(custody_ref="WITH_OFFSET", arrested_at="2022-10-30T01:30:00+00:00"),
+        detention_row(custody_ref="GAP", arrested_at="2023-03-26T01:30:00")]))
+    dtoa("ingest", "tests", write_csv(tmp_path / "t.csv", [
+        sample_row(custody_ref="AMBIGUOUS", tested_at="2022-10-30T02:30:00")]))
+    got = exported(dtoa, tmp_path)
+    assert {ref: (r["eligible"], r["flags"]) for ref, r in got.items()} == {
+        "AMBIGUOUS": ("true", "local_time_ambiguous"), "WITH_OFFSET": ("true", ""),
+        "GAP": ("true", "local_time_ambiguous")}
+    assert (got["AMBIGUOUS"]["test_outcome"], got["AMBIGUOUS"]["condition"]) == (
+        "tested", "arrest")
+    with engine.connect() as connection:
+        arrested = dict(connection.execute(sa.select(Detention.custody_ref,
+                                                     Detention.arrested_at)).all())
+    # the first occurrence (fold=0): 01:30 BST, 00:30 UTC; the missing 01:30 is read as GMT
+    assert arrested["AMBIGUOUS"].isoformat() == "2022-10-30T00:30:00+00:00"
+    assert arrested["GAP"].isoformat() == "2023-03-26T01:30:00+00:00"
 
 
 def test_test_outcomes_are_exported_with_results(dtoa, tmp_path):
@@ -130,7 +146,7 @@ def test_malformed_rows_are_reported_kept_and_the_good_rows_go_in(dtoa, tmp_path
         detention_row(custody_ref="NOWHERE", suite="ATLANTIS"),
         detention_row(custody_ref=""),
         detention_row(custody_ref="CHILD", birth_date="2008-01-01"),
-        detention_row(custody_ref="GAP", arrested_at="2023-03-26T01:30:00"),
+        detention_row(custody_ref="LATE", arrested_at="2099-03-26T01:30:00"),
         detention_row(custody_ref="GOOD2"),
     ])
     result = dtoa("ingest", "detentions", detentions, ok=False)
@@ -138,7 +154,7 @@ def test_malformed_rows_are_reported_kept_and_the_good_rows_go_in(dtoa, tmp_path
     assert "line 3, column birth_date: expected a date as YYYY-MM-DD" in result.output
     assert "line 4, column suite: unknown custody suite" in result.output
     assert "line 5, column custody_ref: required" in result.output
-    assert "line 7, column arrested_at: this local time does not exist" in result.output
+    assert "line 7, column arrested_at: arrest time is in the future" in result.output
     tests = write_csv(tmp_path / "t.csv", [
         sample_row(custody_ref="GOOD1"),
         sample_row(custody_ref="GOOD2", outcome="refused"),          # result columns on a refusal
@@ -149,12 +165,12 @@ def test_malformed_rows_are_reported_kept_and_the_good_rows_go_in(dtoa, tmp_path
     result = dtoa("ingest", "tests", tests, ok=False)
     assert "line 3, column cocaine: no result can be recorded when the outcome is refused" in (
         result.output)
-    assert "line 4, column outcome: unlawful test: the detention is not eligible (under_age)" in (
-        result.output)
+    assert "line 4, column outcome: unlawful test: the conditions for testing did not hold " \
+           "when the sample was taken (under_age)" in result.output
     assert "line 5, column custody_ref: no detention BASINGSTOKE/MISSING" in result.output
     assert "line 6, column custody_ref: detention" not in result.output
-    assert "line 6, column custody_ref: the test of detention BASINGSTOKE/GOOD1 is already on " \
-           "line 2" in result.output
+    assert "line 6, column custody_ref: sample BASINGSTOKE/GOOD1 is already on line 2" in \
+        result.output
     assert counts(engine)["detention"] == 3 and counts(engine)["drug_test"] == 1
     with engine.connect() as connection:
         kept = connection.execute(sa.select(RejectedRow.line, RejectedRow.column, RejectedRow.raw)
@@ -198,24 +214,29 @@ def test_desk_entry_is_checked_like_an_extract_row(dtoa, tmp_path, engine):
         detention_row(custody_ref="A"), detention_row(custody_ref="KID", birth_date="2007-01-01")]))
     base = ("record-test", "--suite", "BASINGSTOKE", "--officer", "PC 99",
             "--tested-at", "2022-10-03T16:00:00")
-    refused = dtoa(*base, "--custody-ref", "KID", "--outcome", "tested", "--cocaine",
-                   "negative", "--opiates", "negative", ok=False)
+    refused = dtoa(*base, "--custody-ref", "KID", "--outcome", "tested", "--result",
+                   "cocaine=negative", "--result", "opiates=negative", ok=False)
     assert refused.exit_code == 1 and "unlawful test" in refused.output
-    missing = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--cocaine", "positive",
-                   ok=False)
+    missing = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--result",
+                   "cocaine=positive", ok=False)
     assert "opiates: a tested sample needs positive or negative" in missing.output
-    ok = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--cocaine", "positive",
-              "--opiates", "negative")
+    unknown = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--result",
+                   "cannabis=positive", ok=False)
+    assert unknown.exit_code == 2 and "'cannabis' is not a drug on the configured test panel" \
+        in unknown.output
+    ok = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--result", "cocaine=positive",
+              "--result", "opiates=negative")
     assert "test recorded" in ok.output
-    again = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--cocaine", "positive",
-                 "--opiates", "negative")
+    again = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--result",
+                 "cocaine=positive", "--result", "opiates=negative")
     assert "nothing changed" in again.output
-    corrected = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--cocaine", "positive",
-                     "--opiates", "positive")
+    corrected = dtoa(*base, "--custody-ref", "A", "--outcome", "tested", "--result",
+                     "cocaine=positive", "--result", "opiates=positive")
     assert "corrected" in corrected.output
     with engine.connect() as connection:
-        assert connection.execute(sa.select(DrugTest.result)).scalar_one() == "positive_both"
+        assert connection.execute(sa.select(DrugTest.result)).scalar_one() == "positive"
         events = connection.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [(e.entity, e.action, e.actor) for e in events] == [
         ("drug_test", "created", "desk:PC 99"), ("drug_test", "updated", "desk:PC 99")]
-    assert json.loads(events[1].changes)["opiates"] == [False, True]
+    assert json.loads(events[1].changes)["results"] == [
+        {"cocaine": True, "opiates": False}, {"cocaine": True, "opiates": True}]

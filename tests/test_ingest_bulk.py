@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from dtoa.ingest import ingest_file
 from dtoa.ingest.batch import CHUNK
 from dtoa.models import Detention, DetentionOffence
-from dtoa.rules.detention import evaluate
+from dtoa.rules.detention import CustodyRecord, judge_without_sample
 from dtoa.testing import detention_row, write_csv
 
 
@@ -27,21 +27,23 @@ def test_rows_sharing_codes_and_date_are_each_judged_on_their_own_facts(settings
         {"suite": "MILTON_KEYNES"},
         {"suite": "MILTON_KEYNES", "arrested_at": "2023-05-02T10:00:00",
          "birth_date": "2008-01-01"},
+        {"suite": "MILTON_KEYNES", "arrested_at": "2023-05-02T10:00:00",
+         "charged_at": "2023-05-02T14:00:00", "birth_date": "2008-01-01"},
+        {"arrested_at": "2023-05-02T10:00:00", "charged_at": "2023-05-02T14:00:00",
+         "birth_date": "2008-01-01"},
     ]
-    rows = [detention_row(custody_ref=f"R{n}", **variants[n % len(variants)]) for n in range(40)]
+    rows = [detention_row(custody_ref=f"R{n}", **variants[n % len(variants)]) for n in range(50)]
     clock.set(datetime(2024, 1, 1, tzinfo=UTC))
     summary = ingest_file(engine, settings, clock, "detentions", write_csv(tmp_path / "d.csv",
                                                                           rows))
-    assert summary.rows_inserted == 40
+    assert summary.rows_inserted == 50
     with engine.connect() as connection:
         stored = {d.custody_ref: d for d in connection.execute(sa.select(Detention))}
     for row in rows:
         d = stored[row["custody_ref"]]
-        expected, findings = evaluate(
-            settings, settings.suites_by_code[d.suite], arrest_date=d.arrest_date,
-            birth_date=d.birth_date, offence_codes=row["offence_codes"],
-            inspector_authorised=d.inspector_authorised,
-            authorising_inspector=d.authorising_inspector)
+        expected = judge_without_sample(settings, CustodyRecord(
+            settings.suites_by_code[d.suite], d.birth_date, d.arrested_at, d.charged_at,
+            row["offence_codes"], d.inspector_authorised, d.authorising_inspector)).eligibility
         assert (d.in_scope, d.eligible, d.ineligible_reason, d.route, d.trigger_offence) == (
             expected.in_scope, expected.eligible, expected.reason, expected.route,
             expected.trigger_offence), row

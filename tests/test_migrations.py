@@ -97,6 +97,22 @@ def test_a_database_made_by_a67dc29_upgrades_with_its_data_then_runs_the_night(
     upgraded = dtoa("db", "upgrade")
     assert f"to {head_revision()}" in upgraded.output
     assert _counts(url) == before
+    engine = make_engine(url)
+    with engine.connect() as connection:  # one cocaine/opiates pair per tested sample became rows
+        results = connection.execute(sa.text(
+            "SELECT d.custody_ref, r.drug, r.positive FROM sample_result r JOIN drug_test t "
+            "ON t.id = r.drug_test_id JOIN detention d ON d.id = t.detention_id")).all()
+        samples = connection.execute(sa.text(
+            "SELECT result, positive_specified, condition, sample FROM drug_test")).all()
+    engine.dispose()
+    assert sorted((ref, drug, bool(p)) for ref, drug, p in results if p) == [
+        ("BAS/26/0001", "cocaine", True), ("BAS/26/0002", "cocaine", True),
+        ("BAS/26/0002", "opiates", True), ("BAS/26/0005", "opiates", True)]
+    assert len(results) == 8
+    assert sorted((r, bool(p), c, n) for r, p, c, n in samples) == [
+        ("negative", False, "arrest", 1), ("positive", True, "arrest", 1),
+        ("positive", True, "arrest", 1), ("positive", True, "arrest", 1),
+        ("refused", False, "arrest", 1)]
     night = dtoa("run", "nightly")
     assert "sweep:" in night.output
     assert dtoa("db", "upgrade").output.startswith(f"schema already at {head_revision()}")

@@ -96,3 +96,21 @@ def test_suite_hidden_in_a_table_cannot_be_found_from_the_force_total():
 
 def test_hidden_figures_print_as_a_star():
     assert [shown(None), shown(0), shown(12)] == ["*", 0, 12]
+
+
+def test_positives_per_drug_hide_when_small_or_when_they_would_give_a_hidden_part_away():
+    funnel = dict.fromkeys(COUNTS, 20)
+    funnel.update(positive=30, positive_cocaine_only=20, positive_opiates_only=2,
+                  positive_both=8, positive_for_cocaine=28, positive_for_opiates=10,
+                  positive_for_cannabis=3)
+    published = publish_funnel(funnel)
+    assert (published["positive_opiates_only"], published["positive_both"]) == (None, None)
+    # cocaine = cocaine only + both: with "both" hidden it would give "both" away
+    assert published["positive_for_cocaine"] is None
+    assert published["positive_for_opiates"] is None
+    assert published["positive_for_cannabis"] is None     # small
+    funnel.update(positive_opiates_only=6, positive_both=6, positive=32,
+                  positive_for_cocaine=26, positive_for_opiates=12, positive_for_cannabis=9)
+    shown_now = publish_funnel(funnel)
+    assert (shown_now["positive_for_cocaine"], shown_now["positive_for_opiates"],
+            shown_now["positive_for_cannabis"]) == (26, 12, 9)

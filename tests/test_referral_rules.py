@@ -53,15 +53,17 @@ def test_reference_is_prefix_year_and_six_digit_sequence():
 
 
 @pytest.mark.parametrize(("facts", "reason"), [
-    (AssessmentFacts("positive_cocaine", True, 30), None),
-    (AssessmentFacts("positive_both", True, 18), None),
+    (AssessmentFacts("positive", True, 30), None),
+    (AssessmentFacts("positive", True, 18), None),
     (AssessmentFacts("negative", True, 30), "not_positive"),
     (AssessmentFacts("refused", True, 30), "not_positive"),
-    (AssessmentFacts("positive_opiates", False, 30), "detention_not_eligible"),
-    (AssessmentFacts("positive_opiates", True, 17), "under_18"),
-    (AssessmentFacts("positive_cocaine", True, 30, disputed=True), None),
-    (AssessmentFacts("positive_cocaine", True, 30, disputed=True, lab_confirmed=True), None),
-    (AssessmentFacts("positive_cocaine", True, 30, disputed=True, lab_confirmed=False),
+    (AssessmentFacts("positive", False, 30), "detention_not_eligible"),
+    (AssessmentFacts("positive", True, 17), "under_18"),
+    (AssessmentFacts("positive", True, 30, positive_specified=False), "positive_not_specified"),
+    (AssessmentFacts("positive", True, 30, superseded=True), "superseded_by_further_sample"),
+    (AssessmentFacts("positive", True, 30, disputed=True), None),
+    (AssessmentFacts("positive", True, 30, disputed=True, lab_confirmed=True), None),
+    (AssessmentFacts("positive", True, 30, disputed=True, lab_confirmed=False),
      "lab_not_confirmed"),
 ])
 def test_who_is_required_to_attend(facts, reason):
@@ -69,9 +71,11 @@ def test_who_is_required_to_attend(facts, reason):
 
 
 def test_positive_drugs_in_panel_order():
-    assert positive_drugs(True, True) == ("cocaine", "opiates")
-    assert positive_drugs(False, True) == ("opiates",)
-    assert positive_drugs(None, None) == ()
+    panel = ("cocaine", "opiates", "cannabis")
+    assert positive_drugs({"opiates": True, "cocaine": True}, panel) == ("cocaine", "opiates")
+    assert positive_drugs({"cocaine": False, "opiates": True}, panel) == ("opiates",)
+    assert positive_drugs({"cannabis": True, "cocaine": False}, panel) == ("cannabis",)
+    assert positive_drugs({}, panel) == ()
 
 
 def test_window_after_a_friday_23_december_2022_test_skips_christmas():

@@ -104,9 +104,11 @@ def test_a_positive_test_of_a_detention_made_ineligible_later_is_not_referred(
 
 
 def test_a_person_under_18_is_not_required_to_attend(engine, settings, clock, load):
-    # Milton Keynes tests 14 to 17 year olds, but s.9 requires an assessment only from 18.
+    # Milton Keynes tests 14 to 17 year olds after charge, but s.9 requires an assessment only
+    # from 18.
     d, t = person("MK_CHILD", suite="MILTON_KEYNES", birth_date="2007-01-01",
-                  arrested_at="2023-05-02T10:00:00", test_suite="MILTON_KEYNES",
+                  arrested_at="2023-05-02T10:00:00", charged_at="2023-05-02T10:30:00",
+                  test_suite="MILTON_KEYNES",
                   test_tested_at="2023-05-02T11:00:00", test_appropriate_adult="true")
     clock.set(london(2023, 5, 3, 12))
     load([d], [t])

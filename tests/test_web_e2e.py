@@ -1,6 +1,8 @@
 """End to end in a real headless Chromium against a real server on localhost: a custody user
 enters a positive test, the nightly pipeline runs, the provider sees the referral and records a
 failure to attend, and the inspector sees it in the funnel and the prosecution list.
+A second journey signs in (a wrong password first), changes a password, and signs out: the
+page behind the session is gone even by the browser's Back button and its saved cookie.
 Screenshots of each page go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pipelines.nightly import run_nightly
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery"
+NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def site(runtime, tmp_path):
                      password=PASSWORD, role=role, actor="test", **scope)
     path = write_csv(tmp_path / "detentions.csv", [detention_row()])
     ingest_file(runtime.engine, runtime.settings, runtime.clock, "detentions", path)
-    with serve_in_thread(create_app(runtime, secret="e2e")) as url:
+    with serve_in_thread(create_app(runtime)) as url:
         yield url
 
 
@@ -65,12 +68,12 @@ class Shots:
                         full_page=True)
 
 
-def sign_in(browser, url: str, username: str):  # noqa: ANN001, ANN201
+def sign_in(browser, url: str, username: str, password: str = PASSWORD):  # noqa: ANN001, ANN201
     page = browser.new_context(viewport={"width": 1200, "height": 800},
                                locale="en-GB", timezone_id="Europe/London").new_page()
     page.goto(url + "/")
     page.fill("#username", username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     page.click("button[type=submit]")
     return page
 
@@ -101,8 +104,8 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     shot(desk, "custody-field-error")
     desk.check("input[name=cocaine][value=positive]")
     desk.click("text=Record outcome")
-    expect(desk.locator(".flash")).to_have_text("Test recorded: positive cocaine.")
-    expect(desk.locator("#recorded-result")).to_have_text("positive cocaine")
+    expect(desk.locator(".flash")).to_have_text("Test recorded: positive for cocaine.")
+    expect(desk.locator("#recorded-result")).to_have_text("positive for cocaine")
     shot(desk, "custody-recorded")
 
     run_nightly(runtime.engine, runtime.settings, runtime.clock)
@@ -153,3 +156,62 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     inspector.goto(site + "/inspector/chase")
     shot(inspector, "inspector-chase")
     assert re.search(r"Nothing to chase", inspector.content())
+
+
+def test_sign_in_password_change_and_sign_out_through_the_browser(browser, site, runtime,
+                                                                  db_url):
+    shot = Shots(db_url.split(":")[0].split("+")[0] + "-account")
+    page = browser.new_context(viewport={"width": 1200, "height": 800}, locale="en-GB",
+                               timezone_id="Europe/London").new_page()
+    page.goto(site + "/inspector/chase")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    page.fill("#username", "inspector")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    expect(page.locator("[role=alert]")).to_have_text("User name or password not recognised.")
+    shot(page, "sign-in-refused")
+    page.fill("#username", "inspector")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Chase list")
+    assert page.url == site + "/inspector/chase"
+
+    page.click("header >> text=Change password")
+    expect(page.locator("h1")).to_have_text("Change your password")
+    shot(page, "password-page")
+    page.fill("#current_password", PASSWORD)
+    page.fill("#new_password", NEW_PASSWORD)
+    page.fill("#confirm_password", "a different passphrase")
+    page.click("main button[type=submit]")
+    expect(page.locator("#confirm_password-error")).to_have_text("the two new passwords differ")
+    shot(page, "password-mismatch")
+    page.fill("#current_password", PASSWORD)
+    page.fill("#new_password", NEW_PASSWORD)
+    page.fill("#confirm_password", NEW_PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("Password changed")
+    shot(page, "password-changed")
+
+    cookies = page.context.cookies()
+    page.click("text=Sign out")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("Sign in")
+    replay = browser.new_context()
+    replay.add_cookies(cookies)
+    stale = replay.new_page()
+    stale.goto(site + "/inspector/chase")
+    expect(stale.locator("h1")).to_have_text("Sign in")
+    shot(stale, "saved-cookie-after-sign-out")
+    old = sign_in(browser, site, "inspector")
+    expect(old.locator("[role=alert]")).to_have_text("User name or password not recognised.")
+    new = sign_in(browser, site, "inspector", NEW_PASSWORD)
+    expect(new.locator("h1")).to_contain_text("Funnel")
+
+    guesser = sign_in(browser, site, "nobody", "guess 1")
+    for number in range(2, runtime.settings.web.signin_failures_per_user + 1):
+        guesser.fill("#username", "nobody")
+        guesser.fill("#password", f"guess {number}")
+        guesser.click("button[type=submit]")
+    expect(guesser.locator("[role=alert]")).to_contain_text("signing in is paused until")
+    shot(guesser, "sign-in-paused")

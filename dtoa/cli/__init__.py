@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, db, failures, referrals, reports, web
+from dtoa.cli import attendance, custody, db, failures, law, referrals, reports, web
 from dtoa.cli.common import pass_runtime  # noqa: F401  (re-exported for command modules)
 from dtoa.config import ConfigError
 from dtoa.runtime import open_runtime
@@ -45,7 +45,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-for module in (custody, db, referrals, attendance, reports, web):
+for module in (custody, law, db, referrals, attendance, reports, web):
     module.register(cli)
 
 

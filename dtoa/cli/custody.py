@@ -12,8 +12,8 @@ from dtoa.cli.common import export, ingest_command, pass_runtime
 from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.ingest import ingest_rows
 from dtoa.ingest.csvfile import desk_record, printable
-from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
-from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
+from dtoa.ingest.tests import input_fields
+from dtoa.rules.outcomes import FURTHER_SAMPLE_REASONS, NOT_TESTED_REASONS, OUTCOMES
 from dtoa.runtime import Runtime
 from dtoa.store import upgrade_schema
 from dtoa.store.exports import export_detentions
@@ -45,9 +45,13 @@ ingest.add_command(ingest_command("tests", "a drug tests CSV"), "tests")
 @click.option("--suite", required=True)
 @click.option("--custody-ref", required=True)
 @click.option("--outcome", required=True, type=click.Choice(OUTCOMES))
-@click.option("--cocaine", type=click.Choice(["positive", "negative"]))
-@click.option("--opiates", type=click.Choice(["positive", "negative"]))
+@click.option("--result", "results", multiple=True, metavar="DRUG=positive|negative",
+              help="The result for one drug on the test panel, e.g. --result cocaine=positive; "
+                   "once per panel drug.")
 @click.option("--tested-at", help="ISO 8601; local time when no offset. Default: now.")
+@click.option("--sample", type=click.IntRange(1, 9), default=1, show_default=True,
+              help="2 for a further sample (Crime and Policing Act 2026, where in force).")
+@click.option("--further-sample-reason", type=click.Choice(FURTHER_SAMPLE_REASONS))
 @click.option("--not-tested-reason", type=click.Choice(NOT_TESTED_REASONS))
 @click.option("--officer", "officer_ref", required=True, help="The officer's reference.")
 @click.option("--appropriate-adult", is_flag=True, default=None,
@@ -55,9 +59,17 @@ ingest.add_command(ingest_command("tests", "a drug tests CSV"), "tests")
 @click.option("--disputed", is_flag=True, default=None, help="The person disputes a positive.")
 @click.option("--declared-medication")
 @pass_runtime
-def record_test(runtime: Runtime, **options: str | bool | None) -> None:
+def record_test(runtime: Runtime, results: tuple[str, ...], **options: str | bool | None) -> None:
     """Record one test outcome at the custody desk, checked exactly as an extract row is."""
-    values = {key: _text(options.get(key)) for key in TEST_FIELDS}
+    fields = input_fields(runtime.settings)
+    panel = {p.drug for p in runtime.settings.law.panel}
+    for given in results:
+        drug, _, value = (part.strip() for part in given.partition("="))
+        if drug not in panel:
+            raise click.BadParameter(f"{drug!r} is not a drug on the configured test panel "
+                                     f"({', '.join(sorted(panel))})", param_hint="--result")
+        options[drug] = value
+    values = {key: _text(options.get(key)) for key in fields}
     values["tested_at"] = values["tested_at"] or runtime.clock.now().isoformat()
     record = desk_record(values, max_field_chars=runtime.settings.ingest.max_field_chars)
     digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
@@ -92,9 +104,9 @@ def _text(value: object) -> str:
 @pass_runtime
 def export_detentions_command(runtime: Runtime, path: str) -> None:
     """One row per detention: suite, custody_ref, in_scope, eligible, ineligible_reason,
-    test_outcome, cocaine, opiates."""
+    test_outcome, a result column per panel drug, condition (arrest/charge) and flags."""
     try:
-        count = export_detentions(runtime.engine, path)
+        count = export_detentions(runtime.engine, runtime.settings, path)
     except OSError as exc:
         raise one_line(f"cannot write {path}: {exc.strerror or type(exc).__name__}",
                        EXIT_REFUSED) from None

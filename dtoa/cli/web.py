@@ -1,4 +1,6 @@
-"""Commands for the web application: `dtoa serve` and `dtoa users add`."""
+"""Commands for the web application: `dtoa serve` and `dtoa users add|list|disable|enable|
+reset-password`. Passwords are never arguments (they would sit in the shell's history and the
+process list): they are prompted for, or read from standard input."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import sys
 
 import click
 
-from dtoa.accounts import AccountError, add_user
+from dtoa.accounts import AccountError, add_user, list_users, set_active, set_password
 from dtoa.cli.common import pass_runtime
 from dtoa.models.users import ROLES
 from dtoa.runtime import Runtime
@@ -44,10 +46,7 @@ def users() -> None:
 def users_add(runtime: Runtime, username: str, role: str, force: str | None,
               provider: str | None, password_stdin: bool) -> None:
     """Create an account (the password is prompted for unless --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     try:
         with session_scope(runtime.engine) as session:
             add_user(session, runtime.settings, runtime.clock, username=username,
@@ -56,6 +55,72 @@ def users_add(runtime: Runtime, username: str, role: str, force: str | None,
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} added ({role})")
+
+
+@users.command("list")
+@pass_runtime
+def users_list(runtime: Runtime) -> None:
+    """The accounts: name, role, scope, whether switched on (never a password hash)."""
+    with session_scope(runtime.engine) as session:
+        accounts = list_users(session)
+    rows = [("user", "role", "scope", "status")] + [
+        (a.username, a.role, a.force or a.provider or "all", "active" if a.active else "off")
+        for a in accounts]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width)
+                             for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _switch(runtime: Runtime, username: str, active: bool) -> None:
+    try:
+        with session_scope(runtime.engine) as session:
+            set_active(session, runtime.clock, username=username, active=active,
+                       actor=f"cli:users-{'enable' if active else 'disable'}")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@users.command("disable")
+@click.argument("username")
+@pass_runtime
+def users_disable(runtime: Runtime, username: str) -> None:
+    """Switch an account off: it cannot sign in, and its web sessions end at once. The last
+    active admin cannot be switched off."""
+    _switch(runtime, username, False)
+    click.echo(f"user {username} switched off; their sessions have ended")
+
+
+@users.command("enable")
+@click.argument("username")
+@pass_runtime
+def users_enable(runtime: Runtime, username: str) -> None:
+    """Switch an account back on."""
+    _switch(runtime, username, True)
+    click.echo(f"user {username} switched on")
+
+
+@users.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_runtime
+def users_reset_password(runtime: Runtime, username: str, password_stdin: bool) -> None:
+    """Give an account a new password (prompted for unless --password-stdin); its web
+    sessions end."""
+    password = _password(password_stdin)
+    try:
+        with session_scope(runtime.engine) as session:
+            set_password(session, runtime.clock, username=username, password=password,
+                         actor="cli:users-reset-password")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password of {username} replaced; their sessions have ended")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 def register(cli: click.Group) -> None:

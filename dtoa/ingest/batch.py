@@ -30,7 +30,8 @@ from dtoa.ingest import detentions as detention_rows
 from dtoa.ingest import tests as test_rows
 from dtoa.ingest.csvfile import FieldError, Record, RowError
 from dtoa.ingest.reader import FileRefused, open_regular, read_records
-from dtoa.ingest.writers import write_detentions, write_tests
+from dtoa.ingest.samples import write_tests
+from dtoa.ingest.writers import write_detentions
 from dtoa.log import get_logger
 from dtoa.models import IngestBatch, RejectedRow
 from dtoa.rules.detention import rules_fingerprint

@@ -117,10 +117,13 @@ def parse_choice(values: dict[str, str], column: str, choices: Iterable[str],
 
 
 def parse_instant(values: dict[str, str], column: str, tz: ZoneInfo,
-                  *, required: bool = True) -> datetime | None:
+                  *, required: bool = True, ambiguous: list[str] | None = None
+                  ) -> datetime | None:
     """An ISO 8601 date and time, returned in UTC. Without an offset it is local time in
-    `tz`; a local time that does not exist (clocks go forward) or happens twice (clocks go back)
-    is refused, because a custody record must say which instant it means."""
+    `tz`; a local time that happens twice (clocks go back) or not at all (clocks go forward) is
+    resolved as its first occurrence (zoneinfo's fold=0) and the column is appended to
+    `ambiguous`, for the record to be flagged: the date, which the law uses, is certain either
+    way, and a lawful test behind such a time must not be lost."""
     value = text(values, column, required=required)
     if value is None:
         return None
@@ -130,20 +133,15 @@ def parse_instant(values: dict[str, str], column: str, tz: ZoneInfo,
         raise FieldError(column, value, "expected an ISO 8601 date and time, "
                                         "e.g. 2022-10-03T14:05:00") from None
     if moment.tzinfo is None:
-        moment = local_instant(moment, tz, column, value)
+        moment = moment.replace(tzinfo=tz, fold=0)
+        if ambiguous is not None and at_clock_change(moment):
+            ambiguous.append(column)
     return as_utc(moment)
 
 
-def local_instant(naive: datetime, tz: ZoneInfo, column: str, value: str) -> datetime:
-    early, late = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
-    if early.utcoffset() != late.utcoffset():
-        round_trip = early.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None)
-        if round_trip != naive:
-            raise FieldError(column, value, f"this local time does not exist in {tz.key} "
-                                            "(the clocks went forward); give a UTC offset")
-        raise FieldError(column, value, f"this local time happens twice in {tz.key} "
-                                        "(the clocks went back); give a UTC offset")
-    return early
+def at_clock_change(local: datetime) -> bool:
+    """Does this local wall-clock time happen twice, or not at all, in its zone?"""
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
 
 
 def local_date(utc: datetime, tz: ZoneInfo) -> date:

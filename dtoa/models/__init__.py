@@ -11,9 +11,10 @@ from dtoa.models.custody import (
     DrugTest,
     IngestBatch,
     RejectedRow,
+    SampleResult,
 )
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
-from dtoa.models.users import User
+from dtoa.models.users import SignInThrottle, User, WebSession
 
 __all__ = [
     "Appointment",
@@ -27,5 +28,8 @@ __all__ = [
     "ProsecutionCase",
     "Referral",
     "RejectedRow",
+    "SampleResult",
+    "SignInThrottle",
     "User",
+    "WebSession",
 ]

@@ -8,7 +8,17 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dtoa.models.columns import enum_column
-from dtoa.rules.states import IngestKind, NotTestedReason, OffenceFinding, Route, TestOutcome
+from dtoa.rules.states import (
+    Condition,
+    FurtherSampleReason,
+    IneligibleReason,
+    IngestKind,
+    NotTestedReason,
+    OffenceFinding,
+    Route,
+    TestOutcome,
+    TestResult,
+)
 
 
 class IngestBatch(SQLModel, table=True):
@@ -58,20 +68,25 @@ class Detention(SQLModel, table=True):
     person_name: str | None = None
     birth_date: date
     arrested_at: datetime  # UTC
-    arrest_date: date  # Europe/London date of arrest: the date the law's conditions use
+    arrest_date: date  # Europe/London date of arrest: the funnel's period
+    charged_at: datetime | None = None  # UTC; samples from then on are under the charge condition
     offence_codes: str  # as given, ';'-separated
     inspector_authorised: bool = False
     authorising_inspector: str | None = None
     authorised_at: datetime | None = None
     authority_grounds: str | None = None
     home_area: str | None = None
+    # The judgement (PACE 1984 s.63B) at the current sample, or at arrest/charge with none.
     in_scope: bool = False
     eligible: bool = False
     under_age: bool = False
-    ineligible_reason: str | None = None
+    ineligible_reason: IneligibleReason | None = Field(default=None, sa_column=enum_column(
+        IneligibleReason, "detention", "ineligible_reason", nullable=True))
     route: Route | None = Field(default=None, sa_column=enum_column(
         Route, "detention", "route", nullable=True))
     trigger_offence: str | None = None
+    authority_unrecorded: bool = False  # authorised, no inspector named yet (s.63C(3)-(4))
+    local_time_ambiguous: bool = False  # a local time in a clock-change hour (fold=0 used)
     rules_version: str = Field(index=True)  # fingerprint of the settings eligibility used
     row_hash: str
     batch_id: int | None = Field(default=None, foreign_key="ingest_batch.id")
@@ -79,7 +94,8 @@ class Detention(SQLModel, table=True):
 
 
 class DetentionOffence(SQLModel, table=True):
-    """One offence on the custody record, as resolved against the catalogue on the arrest date."""
+    """One offence on the custody record, as resolved against the catalogue on the date of the
+    detention's judgement."""
 
     __tablename__ = "detention_offence"
     id: int | None = Field(default=None, primary_key=True)
@@ -93,16 +109,26 @@ class DetentionOffence(SQLModel, table=True):
 
 
 class DrugTest(SQLModel, table=True):
-    """The one sample request of a detention and what came of it (PACE 1984 s.63B)."""
+    """One sample requested of a detained person and what came of it (PACE 1984 s.63B). One per
+    continuous detention; from the date a force sets, a further sample when the first was
+    unsuitable or insufficient, two at most (Crime and Policing Act 2026). The detention's
+    result is its last sample: earlier ones are `superseded`."""
 
     __tablename__ = "drug_test"
+    __table_args__ = (UniqueConstraint("detention_id", "sample", name="uq_drug_test_sample"),)
     id: int | None = Field(default=None, primary_key=True)
-    detention_id: int = Field(foreign_key="detention.id", unique=True)
+    detention_id: int = Field(foreign_key="detention.id", index=True)
+    sample: int = 1
+    further_sample_reason: FurtherSampleReason | None = Field(default=None, sa_column=enum_column(
+        FurtherSampleReason, "drug_test", "further_sample_reason", nullable=True))
+    superseded: bool = False
     tested_at: datetime  # UTC
+    condition: Condition | None = Field(default=None, sa_column=enum_column(
+        Condition, "drug_test", "condition", nullable=True))  # None when no sample was requested
     outcome: TestOutcome = Field(sa_column=enum_column(TestOutcome, "drug_test", "outcome"))
-    cocaine: bool | None = None
-    opiates: bool | None = None
-    result: str = Field(index=True)  # negative | positive_cocaine | ... | refused | ...
+    result: TestResult = Field(sa_column=enum_column(TestResult, "drug_test", "result",
+                                                     index=True))
+    positive_specified: bool = False  # positive for a specified drug: grounds for s.9
     not_tested_reason: NotTestedReason | None = Field(default=None, sa_column=enum_column(
         NotTestedReason, "drug_test", "not_tested_reason", nullable=True))
     officer_ref: str | None = None
@@ -110,6 +136,18 @@ class DrugTest(SQLModel, table=True):
     disputed: bool = False  # the person disputes a positive: confirmatory laboratory analysis
     lab_confirmed: bool | None = None  # None until the laboratory reports
     declared_medication: str | None = None
+    local_time_ambiguous: bool = False
     row_hash: str
     batch_id: int | None = Field(default=None, foreign_key="ingest_batch.id")
     updated_at: datetime
+
+
+class SampleResult(SQLModel, table=True):
+    """A sample's result for one drug on the panel that day."""
+
+    __tablename__ = "sample_result"
+    __table_args__ = (UniqueConstraint("drug_test_id", "drug", name="uq_sample_result_drug"),)
+    id: int | None = Field(default=None, primary_key=True)
+    drug_test_id: int = Field(foreign_key="drug_test.id", index=True)
+    drug: str  # a [[law.panel]] drug
+    positive: bool

@@ -39,8 +39,10 @@ class CreateSummary:
 def facts_of(test: DrugTest, detention: Detention, settings: Settings) -> AssessmentFacts:
     test_date = test.tested_at.astimezone(settings.tz).date()
     return AssessmentFacts(result=test.result, detention_eligible=detention.eligible,
-                     age_at_test=age_on(detention.birth_date, test_date),
-                     disputed=test.disputed, lab_confirmed=test.lab_confirmed)
+                           age_at_test=age_on(detention.birth_date, test_date),
+                           disputed=test.disputed, lab_confirmed=test.lab_confirmed,
+                           positive_specified=test.positive_specified,
+                           superseded=test.superseded)
 
 
 def window_for(test: DrugTest, settings: Settings, calendar: WorkingCalendar,
@@ -79,7 +81,8 @@ def unreferred_positives(session: Session) -> list[tuple[DrugTest, Detention]]:
     query = (select(DrugTest, Detention)
              .join(Detention, Detention.id == DrugTest.detention_id)
              .outerjoin(Referral, Referral.drug_test_id == DrugTest.id)
-             .where(Referral.id.is_(None), DrugTest.result.in_(POSITIVE_RESULTS))
+             .where(Referral.id.is_(None), DrugTest.result.in_(POSITIVE_RESULTS),
+                    DrugTest.superseded.is_(False))
              .order_by(DrugTest.tested_at, DrugTest.id))
     return [(row[0], row[1]) for row in session.execute(query)]
 

@@ -13,12 +13,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, object_session
 from sqlmodel import Session
 
 from dtoa.clock import as_utc
 from dtoa.config import Settings
-from dtoa.models import Appointment, Detention, DrugTest, Letter, Referral
+from dtoa.models import Appointment, Detention, DrugTest, Letter, Referral, SampleResult
 from dtoa.render import html_to_pdfs, render_html, write_atomically
 from dtoa.rules.referrals import positive_drugs
 from dtoa.store import record_change
@@ -76,7 +76,8 @@ def contexts(settings: Settings, referral: Referral, detention: Detention, test:
               "appointment_when": long_instant(initial.scheduled_at, settings),
               "appointment_place": initial.location,
               "contact_officer": settings.referrals.contact_officer}
-    drugs, born = positive_drugs(test.cocaine, test.opiates), detention.birth_date
+    drugs = positive_drugs(results_of(test), [p.drug for p in settings.law.panel])
+    born = detention.birth_date
     return {
         "referral": {**shared, "person_label": label, "person": person,
                      "birth_date": f"{born.day} {born:%B %Y}", "suite": suite.name,
@@ -88,6 +89,12 @@ def contexts(settings: Settings, referral: Referral, detention: Detention, test:
                                       if follow_up else None),
                    "follow_up_place": follow_up.location if follow_up else None},
     }
+
+
+def results_of(test: DrugTest) -> dict[str, bool]:
+    """A sample's result per drug (read in the session the test was loaded in)."""
+    return {r.drug: r.positive for r in object_session(test).execute(
+        select(SampleResult).where(SampleResult.drug_test_id == test.id)).scalars()}
 
 
 def content_key(context: dict) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,10 +39,25 @@ ASSESSMENT_COLUMNS = ("positive", "positive_cocaine_only", "positive_opiates_onl
                       "outcome_overdue", "prosecuted", "fta_rate")
 
 
+WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.IGNORECASE)
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
 def week_bounds(week: str) -> tuple[date, date]:
-    """'2022-W43' -> (Monday 24 October, Sunday 30 October 2022)."""
-    year, number = week.upper().split("-W")
-    monday = date.fromisocalendar(int(year), int(number), 1)
+    """'2022-W43' -> (Monday 24 October, Sunday 30 October 2022). Anything else, or a year
+    outside FIRST_YEAR..LAST_YEAR (the trends reach weeks back, and a calendar ends), is a
+    ValueError saying what to give instead."""
+    match = WEEK.fullmatch(week.strip())
+    if match is None:
+        raise ValueError("Choose a week as YYYY-Www, e.g. 2022-W52.")
+    year, number = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"Choose a week from {FIRST_YEAR}-W01 to {LAST_YEAR}-W52.")
+    try:
+        monday = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise ValueError(f"{year} has no week {number}: choose one from 01 to "
+                         f"{date(year, 12, 28).isocalendar().week}.") from None
     return monday, monday + timedelta(days=6)
 
 

@@ -23,8 +23,9 @@ COUNTS: dict[str, str] = {
     "tested_inspector_authorised": "tested on an inspector's authority, no trigger offence",
     "refused": "in scope and refused to give a sample (PACE 1984 s.63C offence)",
     "failed_to_provide": "in scope and failed to provide a usable sample",
-    "not_tested": "eligible but no test outcome, or recorded as not tested",
-    "positive": "tested positive for cocaine, opiates or both",
+    "not_tested": "eligible but no test outcome, recorded as not tested, or the sample was "
+                  "unsuitable or insufficient",
+    "positive": "tested positive for a drug on the panel",
     "positive_cocaine_only": "positive for cocaine and not opiates",
     "positive_opiates_only": "positive for opiates and not cocaine",
     "positive_both": "positive for cocaine and opiates",
@@ -70,11 +71,13 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
 
 
 def with_rates(counts: Mapping[str, int | None]) -> dict[str, int | float | None]:
-    """The full funnel in KEYS order: the counts as given, then every rate."""
+    """The full funnel: the counts in COUNTS order, positives per panel drug (in the order
+    given), then every rate."""
     missing = [k for k in COUNTS if k not in counts]
     if missing:
         raise KeyError(f"funnel counts missing: {', '.join(missing)}")
     result: dict[str, int | float | None] = {k: counts[k] for k in COUNTS}
+    result.update({k: v for k, v in counts.items() if k.startswith(DRUG_KEY_PREFIX)})
     for name, (top, bottom) in RATES.items():
         result[name] = rate(counts[top], counts[bottom])
     return result
@@ -83,3 +86,25 @@ def with_rates(counts: Mapping[str, int | None]) -> dict[str, int | float | None
 def percent(value: float | None) -> str:
     """A rate as a reader says it: 0.7791 -> "78%"; unknown -> "not available"."""
     return "not available" if value is None else f"{round(value * 100)}%"
+
+
+# A sample gave no result: counted in the not_tested stage.
+NO_RESULT = ("not_tested", "unsuitable", "insufficient")
+DRUG_KEY_PREFIX = "positive_for_"
+
+
+def drug_key(drug: str) -> str:
+    """The funnel key counting positives for one panel drug (with or without others)."""
+    return DRUG_KEY_PREFIX + drug
+
+
+def drug_definition(drug: str) -> str:
+    return f"tested positive for {drug}, with or without other drugs"
+
+
+def drug_parts(funnel: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+    """A funnel's positives per panel drug, each with the published counts it is the sum of
+    (cocaine = cocaine only + both; opiates = opiates only + both; none for other drugs)."""
+    return {key: ((f"positive_{key[len(DRUG_KEY_PREFIX):]}_only", "positive_both")
+                  if key in (drug_key("cocaine"), drug_key("opiates")) else ())
+            for key in funnel if key.startswith(DRUG_KEY_PREFIX)}

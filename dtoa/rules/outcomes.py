@@ -1,22 +1,24 @@
-"""Drug test outcomes and the checks a recorded outcome must pass (PACE 1984 ss.63B-63C)."""
+"""Drug test outcomes, and the checks a recorded sample must pass (PACE 1984 ss.63B-63C;
+Crime and Policing Act 2026 for a further sample)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 
-TESTED = "tested"
-REFUSED = "refused"
-FAILED_TO_PROVIDE = "failed_to_provide"
-NOT_TESTED = "not_tested"
-OUTCOMES = (TESTED, REFUSED, FAILED_TO_PROVIDE, NOT_TESTED)
-NOT_TESTED_REASONS = ("no_indication", "unfit", "released", "other")
+from dtoa.rules.states import FurtherSampleReason, NotTestedReason, TestOutcome, TestResult
 
-NEGATIVE = "negative"
-POSITIVE_COCAINE = "positive_cocaine"
-POSITIVE_OPIATES = "positive_opiates"
-POSITIVE_BOTH = "positive_both"
-RESULTS = (NEGATIVE, POSITIVE_COCAINE, POSITIVE_OPIATES, POSITIVE_BOTH, REFUSED,
-           FAILED_TO_PROVIDE, NOT_TESTED)
+TESTED = TestOutcome.TESTED
+REFUSED = TestOutcome.REFUSED
+FAILED_TO_PROVIDE = TestOutcome.FAILED_TO_PROVIDE
+NOT_TESTED = TestOutcome.NOT_TESTED
+OUTCOMES = tuple(o.value for o in TestOutcome)
+NOT_TESTED_REASONS = tuple(r.value for r in NotTestedReason)
+FURTHER_SAMPLE_REASONS = tuple(r.value for r in FurtherSampleReason)
+# Outcomes of a request for a sample: each needs every s.63B condition to hold.
+REQUESTED = frozenset(OUTCOMES) - {NOT_TESTED}
+NEGATIVE, POSITIVE = TestResult.NEGATIVE, TestResult.POSITIVE
 
 
 @dataclass(frozen=True)
@@ -30,44 +32,36 @@ class Problem:
 @dataclass(frozen=True)
 class SampleRecord:
     outcome: str
-    cocaine: bool | None = None
-    opiates: bool | None = None
+    results: Mapping[str, bool] = field(default_factory=dict)  # panel drug -> positive
     not_tested_reason: str | None = None
 
 
-def result(record: SampleRecord) -> str:
-    """One word for the funnel: negative, positive by drug, or the reason no result exists."""
+def result(record: SampleRecord) -> TestResult:
+    """One word for the funnel: negative, positive (for some panel drug), or why there is no
+    result."""
     if record.outcome != TESTED:
-        return record.outcome
-    if record.cocaine and record.opiates:
-        return POSITIVE_BOTH
-    if record.cocaine:
-        return POSITIVE_COCAINE
-    if record.opiates:
-        return POSITIVE_OPIATES
-    return NEGATIVE
+        return TestResult(record.outcome)
+    return POSITIVE if any(record.results.values()) else NEGATIVE
 
 
-def is_positive(record: SampleRecord) -> bool:
-    return result(record) in (POSITIVE_COCAINE, POSITIVE_OPIATES, POSITIVE_BOTH)
+def positives(record: SampleRecord) -> tuple[str, ...]:
+    """The drugs a sample was positive for, in the order given."""
+    return tuple(drug for drug, positive in record.results.items() if positive)
 
 
-def check_record(record: SampleRecord, panel: tuple[str, ...]) -> list[Problem]:
-    """A sample gives a result for every drug on the panel; no sample, no result."""
+def check_record(record: SampleRecord, panel: tuple[str, ...], on: date) -> list[Problem]:
+    """A sample gives a result for every drug on the panel that day, and only for those; no
+    sample, no result."""
     problems = []
-    values = {"cocaine": record.cocaine, "opiates": record.opiates}
+    given = {drug for drug, value in record.results.items() if value is not None}
     if record.outcome == TESTED:
-        for drug in panel:
-            if values[drug] is None:
-                problems.append(Problem(drug, "a tested sample needs positive or negative"))
-        for drug, value in values.items():
-            if drug not in panel and value is not None:
-                problems.append(Problem(drug, f"{drug} is not on this force's test panel"))
+        problems += [Problem(drug, "a tested sample needs positive or negative")
+                     for drug in panel if drug not in given]
+        problems += [Problem(drug, f"{drug} is not on this force's test panel on {on}")
+                     for drug in sorted(given - set(panel))]
     else:
-        for drug, value in values.items():
-            if value is not None:
-                problems.append(Problem(drug, f"no result can be recorded when the outcome is "
-                                              f"{record.outcome}"))
+        problems += [Problem(drug, f"no result can be recorded when the outcome is "
+                                   f"{record.outcome}") for drug in sorted(given)]
     if record.outcome == NOT_TESTED and not record.not_tested_reason:
         problems.append(Problem("not_tested_reason", "say why the person was not tested: "
                                 + ", ".join(NOT_TESTED_REASONS)))
@@ -76,11 +70,35 @@ def check_record(record: SampleRecord, panel: tuple[str, ...]) -> list[Problem]:
     return problems
 
 
-def check_lawful(outcome: str, eligible: bool, ineligible_reason: str | None) -> Problem | None:
-    """A sample may be requested only when every s.63B condition holds. A test, refusal or
-    failure to provide on a detention that is not eligible is an unlawful request: it is
-    rejected, never counted. Recording that an eligible or ineligible person was not tested is
-    always allowed."""
-    if outcome == NOT_TESTED or eligible:
+def check_sample_number(sample: int, reason: str | None, on: date, *,
+                        further_sample_from: date | None, max_samples: int) -> Problem | None:
+    """One sample per continuous detention (PACE 1984 s.63B(5B)). The Crime and Policing Act
+    2026 allows a further sample when the first was unsuitable or insufficient, two at most,
+    from its commencement (a date the force configures; none: not in force)."""
+    if sample == 1:
+        if reason:
+            return Problem("further_sample_reason", "only a further sample (sample 2) has a "
+                                                    "reason")
         return None
-    return Problem("outcome", f"unlawful test: the detention is not eligible ({ineligible_reason})")
+    if sample < 1 or sample > max_samples:
+        return Problem("sample", f"at most {max_samples} samples may be taken in one "
+                                 "detention")
+    if further_sample_from is None or on < further_sample_from:
+        since = f"only from {further_sample_from}" if further_sample_from else \
+            "not in force in this configuration"
+        return Problem("sample", "a further sample (Crime and Policing Act 2026) is allowed "
+                                 + since)
+    if not reason:
+        return Problem("further_sample_reason", "say why a further sample was taken: "
+                       + " or ".join(FURTHER_SAMPLE_REASONS))
+    return None
+
+
+def check_lawful(outcome: str, eligible: bool, ineligible_reason: str | None) -> Problem | None:
+    """A sample may be requested only when every s.63B condition holds when it is taken. A test,
+    refusal or failure to provide when they do not is an unlawful request: it is rejected, never
+    counted. Recording that a person was not tested is always allowed."""
+    if outcome not in REQUESTED or eligible:
+        return None
+    return Problem("outcome", "unlawful test: the conditions for testing did not hold when the "
+                              f"sample was taken ({ineligible_reason})")

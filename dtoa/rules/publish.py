@@ -59,8 +59,21 @@ def suppress(cells: Mapping[K, int], groups: Iterable[tuple[K, Sequence[K]]]
 def publish_funnel(funnel: Mapping[str, int | float | None]) -> dict[str, int | float | None]:
     """One funnel made safe to publish: counts suppressed, then rates recomputed from what is
     left (a rate of a suppressed count is suppressed)."""
-    counts = {k: funnel[k] for k in stages.COUNTS}
-    return stages.with_rates(suppress(counts, stages.GROUPS))
+    safe = suppress({k: funnel[k] for k in stages.COUNTS}, stages.GROUPS)
+    return stages.with_rates({**safe, **_drug_counts(funnel, safe)})
+
+
+def _drug_counts(raw: Mapping[str, int | float | None], safe: Mapping[str, int | None]
+                 ) -> dict[str, int | None]:
+    """Positives per panel drug, made safe: a small count is hidden, and so is a count that is
+    the sum of published parts one of which is hidden (positives for cocaine = cocaine only +
+    both), since it would give that part away."""
+    out = {}
+    for key, parts in stages.drug_parts(raw).items():
+        value = raw[key]
+        out[key] = None if is_small(value) or any(safe.get(p) is None for p in parts) \
+            else value
+    return out
 
 
 def publish_table(rows: Mapping[str, Mapping[str, int | float | None]], total: str
@@ -77,7 +90,11 @@ def publish_table(rows: Mapping[str, Mapping[str, int | float | None]], total: s
     if total in rows and parts:
         groups += [((total, k), [(n, k) for n in parts]) for k in stages.COUNTS]
     safe = suppress(cells, groups)
-    return {n: stages.with_rates({k: safe[(n, k)] for k in stages.COUNTS}) for n in names}
+    out = {}
+    for n in names:
+        base = {k: safe[(n, k)] for k in stages.COUNTS}
+        out[n] = stages.with_rates({**base, **_drug_counts(rows[n], base)})
+    return out
 
 
 def shown(value: int | float | None) -> str | int | float:

@@ -16,15 +16,18 @@ from zoneinfo import ZoneInfo
 from dtoa.config import Provider
 from dtoa.rules.calendar import WorkingCalendar, end_of_local_day
 
-POSITIVE_RESULTS = ("positive_cocaine", "positive_opiates", "positive_both")
+POSITIVE_RESULTS = ("positive",)
 ASSESSMENT_MIN_AGE = 18  # Drugs Act 2005 s.9(1)(b): "has attained the age of 18"
 
 # Reason codes: why a test does not (or no longer) support a requirement to attend.
 NOT_POSITIVE = "not_positive"
+NOT_SPECIFIED = "positive_not_specified"
+SUPERSEDED = "superseded_by_further_sample"
 DETENTION_NOT_ELIGIBLE = "detention_not_eligible"
 UNDER_18 = "under_18"
 LAB_NOT_CONFIRMED = "lab_not_confirmed"
-NO_REFERRAL_REASONS = (NOT_POSITIVE, DETENTION_NOT_ELIGIBLE, UNDER_18, LAB_NOT_CONFIRMED)
+NO_REFERRAL_REASONS = (NOT_POSITIVE, NOT_SPECIFIED, SUPERSEDED, DETENTION_NOT_ELIGIBLE, UNDER_18,
+                       LAB_NOT_CONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,24 @@ class AssessmentFacts:
     age_at_test: int
     disputed: bool = False
     lab_confirmed: bool | None = None
+    positive_specified: bool = True  # positive for a drug specified on the sample's date
+    superseded: bool = False  # a further sample was taken: this one is no longer the result
 
 
 def no_referral_reason(facts: AssessmentFacts) -> str | None:
     """None when the test supports a requirement to attend; else the first reason it does not.
 
-    A lawful test (PACE 1984 s.63B, so an eligible detention) with a positive result (Drugs Act
-    2005 s.9(1)(a)) of a person aged 18 or over (s.9(1)(b)). A disputed positive stays a positive
-    until the confirmatory laboratory says it is not confirmed; then the requirement falls."""
+    A lawful test (PACE 1984 s.63B, so an eligible detention) with a positive result for a
+    specified drug (Drugs Act 2005 s.9(1)(a); any specified controlled drug under the Crime and
+    Policing Act 2026) of a person aged 18 or over (s.9(1)(b)), and the detention's result: a
+    further sample replaces the first. A disputed positive stays a positive until the
+    confirmatory laboratory says it is not confirmed; then the requirement falls."""
     if facts.result not in POSITIVE_RESULTS:
         return NOT_POSITIVE
+    if facts.superseded:
+        return SUPERSEDED
+    if not facts.positive_specified:
+        return NOT_SPECIFIED
     if not facts.detention_eligible:
         return DETENTION_NOT_ELIGIBLE
     if facts.age_at_test < ASSESSMENT_MIN_AGE:
@@ -55,9 +66,9 @@ def no_referral_reason(facts: AssessmentFacts) -> str | None:
     return None
 
 
-def positive_drugs(cocaine: bool | None, opiates: bool | None) -> tuple[str, ...]:
+def positive_drugs(results: dict[str, bool], panel: Sequence[str]) -> tuple[str, ...]:
     """The drugs a sample was positive for, in panel order."""
-    return tuple(drug for drug, value in (("cocaine", cocaine), ("opiates", opiates)) if value)
+    return tuple(drug for drug in panel if results.get(drug))
 
 
 def route_provider(home_area: str | None, providers: Sequence[Provider],

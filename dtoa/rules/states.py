@@ -63,6 +63,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class ThrottleScope(StrEnum):
+    """What failed sign-ins are counted against (dtoa.rules.signin)."""
+
+    USER_NAME = "user_name"
+    ADDRESS = "address"
+
+
 class TestOutcome(StrEnum):
     """What came of a request for a sample (PACE 1984 ss.63B-63C)."""
 
@@ -72,6 +79,55 @@ class TestOutcome(StrEnum):
     REFUSED = "refused"
     FAILED_TO_PROVIDE = "failed_to_provide"
     NOT_TESTED = "not_tested"
+    # A sample given but of no use: under the Crime and Policing Act 2026 a further sample may
+    # then be taken (two at most), where a force has that provision in force.
+    UNSUITABLE = "unsuitable"
+    INSUFFICIENT = "insufficient"
+
+
+class TestResult(StrEnum):
+    """One word for a sample: negative, positive (for some drug on the panel; which drugs is
+    kept per drug), or why there is no result."""
+
+    __test__ = False
+
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    REFUSED = "refused"
+    FAILED_TO_PROVIDE = "failed_to_provide"
+    NOT_TESTED = "not_tested"
+    UNSUITABLE = "unsuitable"
+    INSUFFICIENT = "insufficient"
+
+
+class FurtherSampleReason(StrEnum):
+    """Why a further sample was taken (Crime and Policing Act 2026)."""
+
+    UNSUITABLE = "unsuitable"
+    INSUFFICIENT = "insufficient"
+
+
+class Condition(StrEnum):
+    """PACE 1984 s.63B: a sample is taken under the arrest condition before charge, under the
+    charge condition at or after it."""
+
+    ARREST = "arrest"
+    CHARGE = "charge"
+
+
+class IneligibleReason(StrEnum):
+    """Why a detention may not be tested, most fundamental first (PACE 1984 s.63B)."""
+
+    NOT_TRIGGER_NO_AUTHORITY = "not_trigger_no_authority"  # s.63B(1A)/(2)
+    SUITE_NOT_LIVE = "suite_not_live"  # s.63B(4A)-(4B): no notification in force
+    UNDER_AGE = "under_age"  # s.63B(3)
+
+
+class Flag(StrEnum):
+    """Something a person should look at, that does not stop the record going in."""
+
+    AUTHORITY_UNRECORDED = "authority_unrecorded"  # s.63C(3)-(4): complete the record
+    LOCAL_TIME_AMBIGUOUS = "local_time_ambiguous"  # a clock-change hour: first occurrence used
 
 
 class NotTestedReason(StrEnum):

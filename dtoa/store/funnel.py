@@ -16,13 +16,20 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from dtoa.config import Settings
-from dtoa.models import Appointment, Detention, DrugTest, ProsecutionCase, Referral
+from dtoa.models import (
+    Appointment,
+    Detention,
+    DrugTest,
+    ProsecutionCase,
+    Referral,
+    SampleResult,
+)
 from dtoa.rules import funnel as stages
 
 D = Detention.__table__.c
 T = DrugTest.__table__.c
 R = Referral.__table__.c
-POSITIVE_RESULTS = ("positive_cocaine", "positive_opiates", "positive_both")
+S = SampleResult.__table__.c
 FAILED = ("failed_to_attend", "failed_to_remain")
 PROSECUTED = ("charged", "summonsed")
 
@@ -59,9 +66,17 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _stage_conditions(appointment, good_cause, prosecuted) -> dict[str, ColumnElement[bool]]:  # noqa: ANN001
+def _positive_for(drug: str) -> ColumnElement[bool]:
+    """The current sample was positive for `drug` (one index probe per tested detention)."""
+    return exists().where(S.drug_test_id == T.id, S.drug == drug, S.positive.is_(True))
+
+
+def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
+                      panel: tuple[str, ...]) -> dict[str, ColumnElement[bool]]:
     in_scope = D.in_scope.is_(True)
     tested = and_(in_scope, T.outcome == "tested")
+    positive = and_(tested, T.result == "positive")
+    cocaine, opiates = _positive_for("cocaine"), _positive_for("opiates")
     referred = and_(R.id.is_not(None), R.state != "withdrawn")
     initial = appointment.c
     return {
@@ -75,11 +90,12 @@ def _stage_conditions(appointment, good_cause, prosecuted) -> dict[str, ColumnEl
         "refused": and_(in_scope, T.outcome == "refused"),
         "failed_to_provide": and_(in_scope, T.outcome == "failed_to_provide"),
         "not_tested": and_(D.eligible.is_(True),
-                           or_(T.id.is_(None), T.outcome == "not_tested")),
-        "positive": and_(tested, T.result.in_(POSITIVE_RESULTS)),
-        "positive_cocaine_only": and_(tested, T.result == "positive_cocaine"),
-        "positive_opiates_only": and_(tested, T.result == "positive_opiates"),
-        "positive_both": and_(tested, T.result == "positive_both"),
+                           or_(T.id.is_(None), T.outcome.in_(stages.NO_RESULT))),
+        "positive": positive,
+        "positive_cocaine_only": and_(positive, cocaine, not_(opiates)),
+        "positive_opiates_only": and_(positive, opiates, not_(cocaine)),
+        "positive_both": and_(positive, cocaine, opiates),
+        **{stages.drug_key(drug): and_(positive, _positive_for(drug)) for drug in panel},
         "referred": referred,
         "attended": and_(referred, initial.state == "attended"),
         "failed_to_attend": and_(referred, initial.state.in_(FAILED),
@@ -90,16 +106,18 @@ def _stage_conditions(appointment, good_cause, prosecuted) -> dict[str, ColumnEl
     }
 
 
-def funnel_counts(engine: Engine, start: date, end: date, suite: str | None = None
-                  ) -> dict[str, int]:
+def funnel_counts(engine: Engine, start: date, end: date, suite: str | None = None,
+                  panel: tuple[str, ...] = ()) -> dict[str, int]:
     """Every count of the funnel for detentions arrested (local date) from `start` to `end`
-    inclusive, at one suite or all suites."""
+    inclusive, at one suite or all suites, with positives for each drug of `panel`. A
+    detention's result is its current sample (a further sample supersedes the first)."""
     live = _live_initial()
     appointment = aliased(Appointment.__table__, name="initial")
     good_cause, prosecuted = _good_cause_accepted(), _prosecuted()
-    conditions = _stage_conditions(appointment, good_cause, prosecuted)
+    conditions = _stage_conditions(appointment, good_cause, prosecuted, panel)
     source = (Detention.__table__
-              .outerjoin(DrugTest.__table__, T.detention_id == D.id)
+              .outerjoin(DrugTest.__table__, and_(T.detention_id == D.id,
+                                                  T.superseded.is_(False)))
               .outerjoin(Referral.__table__, R.detention_id == D.id)
               .outerjoin(live, live.c.referral_id == R.id)
               .outerjoin(appointment, appointment.c.id == live.c.appointment_id)
@@ -112,7 +130,7 @@ def funnel_counts(engine: Engine, start: date, end: date, suite: str | None = No
         query = query.where(D.suite == suite.upper())
     with engine.connect() as connection:
         row = connection.execute(query).one()
-    return {k: int(row._mapping[k]) for k in stages.COUNTS}
+    return {k: int(row._mapping[k]) for k in conditions}
 
 
 def funnel(engine: Engine, settings: Settings, start: date, end: date,
@@ -125,4 +143,5 @@ def funnel(engine: Engine, settings: Settings, start: date, end: date,
     if suite is not None and suite.upper() not in settings.suites_by_code:
         raise ValueError(f"unknown custody suite {suite!r}; configured: "
                          + ", ".join(settings.suites_by_code))
-    return stages.with_rates(funnel_counts(engine, start, end, suite))
+    panel = tuple(p.drug for p in settings.law.panel)
+    return stages.with_rates(funnel_counts(engine, start, end, suite, panel))

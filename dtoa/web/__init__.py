@@ -3,40 +3,43 @@ server-rendered pages on the same library and database as the CLI (FastAPI + Jin
 
 from __future__ import annotations
 
-import os
-import secrets
+import traceback
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
+from dtoa.log import get_logger
 from dtoa.runtime import Runtime
-from dtoa.web import admin, auth, custody, inspector, provider
+from dtoa.web import account, admin, auth, custody, inspector, provider
+from dtoa.web.inputs import invalid_request, refuse_nul_bytes
 from dtoa.web.pages import render
+from dtoa.web.session import load_session
 
-SECRET_ENV = "DTOA_WEB_SECRET"
+log = get_logger("dtoa.web")
 
 
-def create_app(runtime: Runtime, *, secret: str | None = None) -> FastAPI:
-    """The application on `runtime`'s settings, database and clock. The session signing key is
-    `secret`, else $DTOA_WEB_SECRET, else a new random key (sessions end when the server
-    restarts)."""
+def create_app(runtime: Runtime) -> FastAPI:
+    """The application on `runtime`'s settings, database and clock. Sessions are kept in the
+    database, so every server process on it agrees and a restart signs nobody out."""
     app = FastAPI(title="dtoa", docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(auth.csrf_protect)])
+                  dependencies=[Depends(load_session), Depends(refuse_nul_bytes),
+                                Depends(auth.csrf_protect)])
     app.state.runtime = runtime
-    web = runtime.settings.web
-    app.add_middleware(SessionMiddleware,
-                       secret_key=secret or os.environ.get(SECRET_ENV) or secrets.token_hex(32),
-                       session_cookie="dtoa_session", max_age=None, same_site="strict",
-                       https_only=web.secure_cookies)
-    for module in (auth, custody, provider, inspector, admin):
+    for module in (auth, account, custody, provider, inspector, admin):
         app.include_router(module.router)
-    app.add_exception_handler(auth.SignInRequired, lambda _r, exc: auth.login_redirect(exc))
+    app.add_exception_handler(auth.SignInRequired, auth.login_redirect)
     app.add_exception_handler(HTTPException, _error_page)
+    app.add_exception_handler(RequestValidationError,
+                              lambda request, exc: _error_page(request, invalid_request(exc)))
 
     @app.middleware("http")
-    async def _no_store(request: Request, call_next):  # noqa: ANN001, ANN202
-        response = await call_next(request)
+    async def _headers_and_faults(request: Request, call_next):  # noqa: ANN001, ANN202
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # noqa: BLE001  (one line in the log, never a traceback)
+            response = _fault_page(request, exc)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -50,3 +53,18 @@ def create_app(runtime: Runtime, *, secret: str | None = None) -> FastAPI:
 
 def _error_page(request: Request, exc: HTTPException):  # noqa: ANN202
     return render(request, "error.html", status=exc.status_code, message=exc.detail)
+
+
+def _fault_page(request: Request, exc: Exception):  # noqa: ANN202
+    """An unexpected error: the log gets its type and where it happened, never its message
+    (a database error's message can carry the statement's values, personal data among them);
+    the browser gets a plain page."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    log.error("web.unexpected_error", path=request.url.path, method=request.method,
+              error=type(exc).__name__, at=f"{frame.filename}:{frame.lineno} in {frame.name}")
+    message = ("Something went wrong. The error is in the server's log; try again, or tell "
+               "an administrator.")
+    try:
+        return render(request, "error.html", status=500, message=message)
+    except Exception:  # noqa: BLE001  (the database itself may be what failed)
+        return PlainTextResponse(message, status_code=500)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
-from dtoa.accounts import AccountError, add_user, set_active
+from dtoa.accounts import AccountError, UnknownUser, add_user, set_active
 from dtoa.models import User
 from dtoa.models.users import ROLES
 from dtoa.store import session_scope
@@ -61,7 +61,9 @@ async def active(request: Request, username: str, user: AdminUser):
         with session_scope(runtime.engine) as session:
             set_active(session, runtime.clock, username=username, active=switch_on,
                        actor=user.username)
-    except AccountError as exc:
+    except UnknownUser as exc:
         return _users_page(request, error=str(exc), status=404)
+    except AccountError as exc:
+        return _users_page(request, error=str(exc), status=409)
     flash(request, f"User {username} {'switched on' if switch_on else 'switched off'}.")
     return RedirectResponse("/admin/users", status_code=303)

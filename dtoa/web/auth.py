@@ -1,30 +1,38 @@
-"""Signing in and out, idle expiry, CSRF tokens, and the role and scope checks every page uses.
+"""Signing in and out, CSRF tokens, and the role and scope checks every page uses.
 
-The session is a signed cookie (Starlette's SessionMiddleware, itsdangerous) holding only the
-user id, a CSRF token and when the user was last seen. The user is re-read on every request, so
-switching an account off ends its sessions at once.
+Sessions live in the database (dtoa.store.web_sessions): the cookie holds only a random token,
+so signing out, switching an account off or resetting its password ends the session in every
+server process at once, and a copied cookie opens nothing afterwards. Failed sign-ins are
+counted per user name and per client address (dtoa.rules.signin): past a limit the name or
+address is locked out for a while, whatever the password, and the answer never says whether
+the user name exists.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from dtoa.accounts import authenticate
+from dtoa.clock import as_utc
 from dtoa.log import get_logger
 from dtoa.models import User
-from dtoa.web.pages import render, runtime_of
+from dtoa.store.throttle import Lock, forget_user_name, lock_on, record_failure
+from dtoa.store.web_sessions import end_session, open_session
+from dtoa.web import session as browser
+from dtoa.web.pages import redirect, render, runtime_of
 
 log = get_logger("dtoa.web")
 router = APIRouter()
 HOME = {"custody": "/custody", "provider": "/provider", "inspector": "/inspector",
         "admin": "/admin/users"}
+NOT_RECOGNISED = "User name or password not recognised."
 
 
 class SignInRequired(Exception):
@@ -34,47 +42,36 @@ class SignInRequired(Exception):
         self.next_path, self.expired = next_path, expired
 
 
-def csrf_token(request: Request) -> str:
-    """The session's CSRF token, made on first use (also before sign-in, for the sign-in form)."""
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
 async def csrf_protect(request: Request) -> None:
-    """Every POST carries the session's token in a hidden field: a form posted from another
-    site cannot know it."""
+    """Every POST carries the session's token (before sign-in, the sign-in cookie's) in a hidden
+    field: a form posted from another site cannot know it. Signing out with no live session
+    left needs none: there is nothing to end; any other form posted after its session ended
+    goes to the sign-in page, changing nothing."""
     if request.method != "POST":
         return
     form = await request.form()
-    sent, expected = str(form.get("csrf_token", "")), request.session.get("csrf", "")
-    if not expected or not secrets.compare_digest(sent, expected):
+    sent, expected = str(form.get("csrf_token", "")), browser.csrf_expected(request)
+    if request.state.web_session is None and request.url.path == "/logout":
+        return
+    if (request.state.web_session is None and browser.SESSION_COOKIE in request.cookies
+            and request.url.path != "/login"):  # posted after its session ended
+        ended = request.state.session_ended
+        raise SignInRequired("/", expired=ended is not None and ended.reason is not None)
+    if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
         log.warning("web.csrf_refused", path=request.url.path)
         raise HTTPException(403, "This form has expired or did not come from this site. "
                                  "Open the page again and resubmit.")
 
 
 def current_user(request: Request) -> User:
-    """The signed-in, active user whose session has not sat idle too long."""
-    runtime = runtime_of(request)
-    now = runtime.clock.now().timestamp()
-    user_id, seen = request.session.get("uid"), request.session.get("seen", 0)
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if user_id is None:
-        raise SignInRequired(target)
-    if now - seen > runtime.settings.web.idle_minutes * 60:
-        request.session.clear()
-        log.info("web.session_expired", user_id=user_id)
-        raise SignInRequired(target, expired=True)
-    with Session(runtime.engine) as session:
-        user = session.get(User, user_id)
-    if user is None or not user.active:
-        request.session.clear()
-        raise SignInRequired(target)
-    request.session["seen"] = now
-    request.state.user = user
-    return user
+    """The signed-in, active user of a live session (dtoa.rules.signin: idle and absolute
+    limits)."""
+    live = browser.live_session(request)
+    if live is None:
+        ended = request.state.session_ended
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target, expired=ended is not None and ended.reason is not None)
+    return live[1]
 
 
 SignedIn = Annotated[User, Depends(current_user)]
@@ -101,6 +98,29 @@ def refuse(user: User, what: str, *, status: int = 404, **context: str | int | N
                                                                     "this page.")
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def locked_out(request: Request, lock: Lock, *, user: str, template: str,
+               **context: object):  # noqa: ANN201
+    """The answer while a name or address is locked: 429, the same for every user name."""
+    runtime = runtime_of(request)
+    log.warning("web.signin_throttled", user=user[:64], scope=lock.scope,
+                failures=lock.failures, locked_until=lock.until.isoformat())
+    until = lock.until.astimezone(runtime.settings.tz).strftime("%H:%M")
+    response = render(request, template, status=429, **context,
+                      error=f"Too many failed attempts: signing in is paused until {until}. "
+                            "Try again then.")
+    response.headers["Retry-After"] = str(max(1, int((lock.until - now_utc(request))
+                                                     .total_seconds())))
+    return response
+
+
+def now_utc(request: Request) -> datetime:
+    return as_utc(runtime_of(request).clock.now())
+
+
 @router.get("/")
 def home(request: Request, user: SignedIn) -> RedirectResponse:
     return RedirectResponse(HOME[user.role], status_code=303)
@@ -115,31 +135,52 @@ def login_form(request: Request, next: str = "/", expired: bool = False):  # noq
 def login(request: Request, username: str = Form(""), password: str = Form(""),
           next: str = Form("/")):  # noqa: A002
     runtime = runtime_of(request)
+    now, address = now_utc(request), client_address(request)
+    page = {"template": "login.html", "next": _safe_next(next), "expired": False}
+    lock = lock_on(runtime.engine, now, username, address)
+    if lock is not None:  # refused unseen: the password is not even checked
+        return locked_out(request, lock, user=username, **page)
     with Session(runtime.engine) as session:
         user = authenticate(session, username, password)
     if user is None:
+        lock = record_failure(runtime.engine, runtime.settings.web, now, username, address)
+        if lock is not None:
+            return locked_out(request, lock, user=username, **page)
         log.warning("web.sign_in_failed", user=username[:64])
-        return render(request, "login.html", status=401, next=_safe_next(next), expired=False,
-                      error="User name or password not recognised.")
-    request.session.clear()
-    request.session.update(uid=user.id, seen=runtime.clock.now().timestamp(),
-                           csrf=secrets.token_urlsafe(32))
+        return render(request, "login.html", status=401, next=page["next"], expired=False,
+                      error=NOT_RECOGNISED)
+    forget_user_name(runtime.engine, username)
+    if (old := request.cookies.get(browser.SESSION_COOKIE)) is not None:
+        end_session(runtime.engine, old)  # a new session id at each sign-in, never a reused one
+    token, _ = open_session(runtime.engine, runtime.settings.web, runtime.clock, user.id)
     log.info("web.signed_in", user=user.username, role=user.role)
-    return RedirectResponse(_safe_next(next) if next != "/" else HOME[user.role],
-                            status_code=303)
+    target = _safe_next(next)
+    response = RedirectResponse(target if target != "/" else HOME[user.role], status_code=303)
+    browser.start(request, response, token)
+    return response
 
 
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
-    request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    runtime = runtime_of(request)
+    live = browser.live_session(request)
+    if (token := request.cookies.get(browser.SESSION_COOKIE)) is not None:
+        end_session(runtime.engine, token)
+    if live is not None:
+        log.info("web.signed_out", user=live[1].username)
+    response = RedirectResponse("/login", status_code=303)
+    browser.forget(request, response)
+    return response
 
 
 def _safe_next(path: str) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    """Only a path on this site: never an open redirect to another host (`//host` and `/\\host`
+    are read by browsers as another host)."""
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
 
 
-def login_redirect(exc: SignInRequired) -> RedirectResponse:
-    query = f"?next={quote(exc.next_path)}" + ("&expired=1" if exc.expired else "")
-    return RedirectResponse("/login" + query, status_code=303)
+def login_redirect(request: Request, exc: SignInRequired) -> RedirectResponse:
+    query = {"next": exc.next_path, **({"expired": "1"} if exc.expired else {})}
+    response = redirect("/login", **query)
+    browser.forget(request, response)
+    return response

@@ -10,19 +10,18 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
 from dtoa.config import Settings
 from dtoa.ingest import ingest_rows
 from dtoa.ingest.csvfile import desk_record
-from dtoa.ingest.tests import INPUT_FIELDS as TEST_FIELDS
-from dtoa.models import Detention, DetentionOffence, DrugTest, User
+from dtoa.ingest.tests import input_fields
+from dtoa.models import Detention, DetentionOffence, DrugTest, SampleResult, User
 from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
 from dtoa.web.auth import refuse, require
-from dtoa.web.pages import flash, render, runtime_of
+from dtoa.web.pages import flash, redirect, render, runtime_of
 
 router = APIRouter(prefix="/custody")
 CustodyUser = Annotated[User, Depends(require("custody"))]
@@ -32,11 +31,10 @@ RECENT_DAYS = timedelta(days=3)  # the desk list: recent arrests only, found by 
 REASONS = {
     "not_trigger_no_authority": "No trigger offence and no inspector's authority "
                                 "(PACE 1984 s.63B(1A)).",
-    "authority_without_inspector": "Marked as authorised, but no inspector is named: no valid "
-                                   "authority (PACE 1984 s.63B(5C)).",
-    "suite_not_live": "The suite was not yet notified for testing on the arrest date "
-                      "(PACE 1984 s.63B(4A)).",
-    "under_age": "Below the suite's minimum age on the arrest date (PACE 1984 s.63B(3)).",
+    "suite_not_live": "The suite is not notified for testing in this case at this time "
+                      "(PACE 1984 s.63B(4A)-(4B)).",
+    "under_age": "Under 18: may be tested only after charge, where the suite is notified for "
+                 "under-18s, with an appropriate adult (PACE 1984 s.63B(3)).",
 }
 FINDINGS = {
     "trigger": "trigger offence",
@@ -72,7 +70,8 @@ def _search_page(request: Request, user: User, *, status: int = 200, error: str 
         recent = session.execute(
             select(Detention.suite, Detention.custody_ref, Detention.arrested_at,
                    Detention.eligible, Detention.ineligible_reason, DrugTest.result)
-            .outerjoin(DrugTest, DrugTest.detention_id == Detention.id)
+            .outerjoin(DrugTest, (DrugTest.detention_id == Detention.id)
+                       & DrugTest.superseded.is_(False))
             .where(Detention.arrest_date >= since, Detention.suite.in_(suites))
             .order_by(Detention.arrested_at.desc()).limit(RECENT)).all()
     return render(request, "custody/search.html", status=status, suites=suites, recent=recent,
@@ -100,19 +99,23 @@ def _detention_page(request: Request, user: User, suite: str, custody_ref: str, 
             DetentionOffence.detention_id == found.id)
             .order_by(DetentionOffence.position)).scalars().all()
         test = session.execute(select(DrugTest).where(
-            DrugTest.detention_id == found.id)).scalar_one_or_none()
+            DrugTest.detention_id == found.id, DrugTest.superseded.is_(False))
+        ).scalar_one_or_none()
+        results = _results(session, test)
     tz = runtime.settings.tz
-    form = form or _form_from(test, runtime.clock.now().astimezone(tz), user)
+    now = runtime.clock.now().astimezone(tz)
+    form = form or _form_from(test, results, now, user)
     age = age_on(found.birth_date, found.arrest_date)
     return render(request, "custody/detention.html", status=status, detention=found,
+                  result=result_text(test, results) if test else None,
                   offences=offences, findings=FINDINGS, test=test, age=age,
                   reason=REASONS.get(found.ineligible_reason or "", found.ineligible_reason),
                   form=form, errors=errors or {}, outcomes=OUTCOMES,
                   not_tested_reasons=NOT_TESTED_REASONS,
-                  panel=runtime.settings.law.test_panel)
+                  panel=[p.drug for p in runtime.settings.law.panel_on(now.date())])
 
 
-def _form_from(test: DrugTest | None, now, user: User) -> dict:  # noqa: ANN001
+def _form_from(test: DrugTest | None, results: dict[str, bool], now, user: User) -> dict:  # noqa: ANN001
     """The form's starting values: the stored test to correct, or a new one timed now."""
     if test is None:
         return {"tested_at": now.strftime("%Y-%m-%dT%H:%M"), "outcome": "tested",
@@ -123,7 +126,7 @@ def _form_from(test: DrugTest | None, now, user: User) -> dict:  # noqa: ANN001
 
     return {
         "tested_at": test.tested_at.astimezone(now.tzinfo).strftime("%Y-%m-%dT%H:%M"),
-        "outcome": test.outcome, "cocaine": word(test.cocaine), "opiates": word(test.opiates),
+        "outcome": test.outcome, **{drug: word(value) for drug, value in results.items()},
         "not_tested_reason": test.not_tested_reason or "", "officer_ref": test.officer_ref or "",
         "appropriate_adult": "true" if test.appropriate_adult else "",
         "disputed": "true" if test.disputed else "",
@@ -138,7 +141,7 @@ async def record_test(request: Request, user: CustodyUser):
     form = await request.form()
     suite = _in_force(request, user, str(form.get("suite", "")))
     custody_ref = str(form.get("custody_ref", "")).strip()
-    values = {key: str(form.get(key, "")).strip() for key in TEST_FIELDS}
+    values = {key: str(form.get(key, "")).strip() for key in input_fields(runtime.settings)}
     values.update(suite=suite, custody_ref=custody_ref)
     summary = ingest_rows(
         runtime.engine, runtime.settings, runtime.clock, "tests",
@@ -155,13 +158,27 @@ async def record_test(request: Request, user: CustodyUser):
     elif summary.rows_updated:
         flash(request, "Test corrected. The change is in the audit trail.")
     else:
-        recorded = _stored_test(runtime.engine, suite, custody_ref)
-        flash(request, f"Test recorded: {recorded.result.replace('_', ' ')}.")
-    return RedirectResponse(f"/custody/detention?suite={suite}&custody_ref={custody_ref}",
-                            status_code=303)
+        flash(request, f"Test recorded: {_stored_result(runtime.engine, suite, custody_ref)}.")
+    return redirect("/custody/detention", suite=suite, custody_ref=custody_ref)
 
 
-def _stored_test(engine, suite: str, custody_ref: str) -> DrugTest | None:  # noqa: ANN001
+def _stored_result(engine, suite: str, custody_ref: str) -> str:  # noqa: ANN001
     with Session(engine) as session:
-        return session.execute(select(DrugTest).join(Detention).where(
-            Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
+        test = session.execute(select(DrugTest).join(Detention).where(
+            Detention.suite == suite, Detention.custody_ref == custody_ref,
+            DrugTest.superseded.is_(False))).scalar_one()
+        return result_text(test, _results(session, test))
+
+
+def _results(session: Session, test: DrugTest | None) -> dict[str, bool]:
+    if test is None:
+        return {}
+    return {r.drug: r.positive for r in session.execute(select(SampleResult).where(
+        SampleResult.drug_test_id == test.id)).scalars()}
+
+
+def result_text(test: DrugTest, results: dict[str, bool]) -> str:
+    """A sample's result in words: "positive for cocaine and opiates", "negative", "refused"."""
+    if test.result == "positive":
+        return "positive for " + " and ".join(d for d, positive in results.items() if positive)
+    return test.result.replace("_", " ")

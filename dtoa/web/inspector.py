@@ -3,21 +3,22 @@ limit (Magistrates' Courts Act 1980 s.127) with decisions, and the providers' ch
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from dtoa.attendance import chase_list
-from dtoa.ingest.csvfile import FieldError, parse_instant
+from dtoa.ingest.csvfile import FieldError
 from dtoa.models import User
 from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
 from dtoa.rules.funnel import COUNTS
 from dtoa.store.funnel import funnel
 from dtoa.web.auth import require
+from dtoa.web.inputs import BadInput, instant, iso_week
 from dtoa.web.pages import flash, render, runtime_of
 
 router = APIRouter(prefix="/inspector")
@@ -26,13 +27,7 @@ DECISIONS = ("charged", "summonsed", "no_further_action", "good_cause_accepted")
 STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred", "attended",
           "failed_to_attend", "prosecuted")
 RATES = ("test_rate", "eligible_test_rate", "positivity", "fta_rate")
-
-
-def week_bounds(week: str) -> tuple[date, date]:
-    """Monday and Sunday of an ISO week written 2022-W52 (the form of <input type=week>)."""
-    year, number = week.split("-W")
-    monday = date.fromisocalendar(int(year), int(number), 1)
-    return monday, monday + timedelta(days=6)
+MAX_WITHIN_DAYS = 3660  # ten years: more than any time limit, and a date a calendar can hold
 
 
 @router.get("")
@@ -43,10 +38,10 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
         last = today - timedelta(days=7)
         week = f"{last.isocalendar().year}-W{last.isocalendar().week:02d}"
     try:
-        start, end = week_bounds(week)
-    except ValueError:
+        start, end = iso_week(week)
+    except BadInput as exc:
         return render(request, "inspector/funnel.html", status=422, week=week, suite=suite,
-                      error="Choose a week as YYYY-Www, e.g. 2022-W52.", figures=None)
+                      error=exc.detail, figures=None)
     suite = suite if suite in runtime.settings.suites_by_code else ""
     figures = funnel(runtime.engine, runtime.settings, start, end, suite or None)
     trend = []
@@ -63,7 +58,8 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
 
 
 @router.get("/prosecutions")
-def prosecutions(request: Request, user: InspectorUser, within: int | None = None):
+def prosecutions(request: Request, user: InspectorUser,
+                 within: Annotated[int | None, Query(ge=0, le=MAX_WITHIN_DAYS)] = None):
     """Open cases whose time limit falls within `within` days (or has passed), soonest first;
     without `within`, the cases inside their warning window ([prosecution] warn_days_before)."""
     runtime = runtime_of(request)
@@ -83,7 +79,7 @@ async def decision(request: Request, reference: str, user: InspectorUser):
         chosen = form.get("decision", "")
         if chosen not in DECISIONS:
             raise FieldError("decision", chosen, "choose a decision")
-        decided_at = parse_instant(form, "decided_at", runtime.settings.tz, required=False)
+        decided_at = instant(form, "decided_at", runtime.settings.tz, required=False)
         with Session(runtime.engine) as session, session.begin():
             decide(session, runtime.settings, runtime.clock, reference=reference,
                    decision=chosen, decided_at=decided_at or runtime.clock.now(),

@@ -7,17 +7,18 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlmodel import Session
 
 from dtoa.attendance import record_outcome
 from dtoa.clock import as_utc
-from dtoa.ingest.csvfile import FieldError, parse_bool, parse_instant
+from dtoa.ingest.csvfile import FieldError, parse_bool
 from dtoa.log import get_logger
 from dtoa.models import Appointment, Letter, Referral, User
 from dtoa.web.auth import refuse, require
-from dtoa.web.pages import flash, render, runtime_of
+from dtoa.web.inputs import RecordId, instant
+from dtoa.web.pages import flash, redirect, render, runtime_of
 
 router = APIRouter(prefix="/provider")
 ProviderUser = Annotated[User, Depends(require("provider"))]
@@ -79,7 +80,7 @@ def _referral_page(request: Request, user: User, reference: str, *, errors: dict
 
 
 @router.get("/letter/{letter_id}")
-def letter(request: Request, letter_id: int, user: ProviderUser):
+def letter(request: Request, letter_id: RecordId, user: ProviderUser):
     runtime = runtime_of(request)
     with Session(runtime.engine) as session:
         found = session.get(Letter, letter_id)
@@ -111,8 +112,8 @@ async def record(request: Request, reference: str, user: ProviderUser):
         assessment = form.get("assessment", "")
         if assessment not in ("initial", "follow_up"):
             raise FieldError("assessment", assessment, "choose initial or follow-up")
-        outcome_at = parse_instant(form, "outcome_at", tz)
-        new_at = parse_instant(form, "new_appointment_at", tz, required=outcome == "rescheduled")
+        outcome_at = instant(form, "outcome_at", tz)
+        new_at = instant(form, "new_appointment_at", tz, required=outcome == "rescheduled")
         follow_up = parse_bool(form, "follow_up_required")
         with Session(runtime.engine) as session, session.begin():
             record_outcome(session, runtime.settings, runtime.clock, reference=reference,
@@ -126,4 +127,4 @@ async def record(request: Request, reference: str, user: ProviderUser):
         return _referral_page(request, user, reference, errors={"": str(exc)}, form=form,
                               status=422)
     flash(request, f"{reference}: {outcome.replace('_', ' ')} recorded.")
-    return RedirectResponse(f"/provider/referral/{reference}", status_code=303)
+    return redirect("/provider/referral", reference)
