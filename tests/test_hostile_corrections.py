@@ -14,8 +14,8 @@ from dtoa.store import session_scope
 from dtoa.testing import attendance_row, detention_row, make_referral, sample_row, write_csv
 
 DESK = ("record-test", "--suite", "BASINGSTOKE", "--custody-ref", "BAS/22/0001", "--outcome",
-        "tested", "--opiates", "negative", "--tested-at", "2022-10-03T15:05:00", "--officer",
-        "PC 1234")
+        "tested", "--result", "opiates=negative", "--tested-at", "2022-10-03T15:05:00",
+        "--officer", "PC 1234")
 
 
 def stored_result(engine) -> str:  # noqa: ANN001
@@ -33,16 +33,16 @@ def drug_test_changes(engine) -> list[tuple[str, dict]]:  # noqa: ANN001
 def test_a_desk_correction_back_to_an_earlier_value_lands_and_is_audited(dtoa, tmp_path,
                                                                         engine):
     dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [detention_row()]))
-    said = [dtoa(*DESK, "--cocaine", result).stdout.strip()
+    said = [dtoa(*DESK, "--result", f"cocaine={result}").stdout.strip()
             for result in ("positive", "negative", "positive")]
     assert said == ["test recorded", "test corrected; the change is in the audit trail",
                     "test corrected; the change is in the audit trail"]
-    assert stored_result(engine) == "positive_cocaine"
+    assert stored_result(engine) == "positive"
     changes = drug_test_changes(engine)
     assert [action for action, _ in changes] == ["created", "updated", "updated"]
-    assert changes[1][1]["cocaine"] == [True, False]
-    assert changes[2][1]["cocaine"] == [False, True]
-    again = dtoa(*DESK, "--cocaine", "positive")
+    assert changes[1][1]["result"] == ["positive", "negative"]
+    assert changes[2][1]["result"] == ["negative", "positive"]
+    again = dtoa(*DESK, "--result", "cocaine=positive")
     assert again.stdout.strip() == "already recorded; nothing changed"
     assert len(drug_test_changes(engine)) == 3
 
@@ -54,7 +54,7 @@ def test_an_extract_sent_again_after_a_correction_corrects_it_back(dtoa, tmp_pat
     dtoa("ingest", "tests", write_csv(tmp_path / "tuesday.csv", [sample_row(cocaine="negative")]))
     resent = dtoa("ingest", "tests", monday)
     assert "1 updated" in resent.stdout and "already taken in" not in resent.stdout
-    assert stored_result(engine) == "positive_cocaine"
+    assert stored_result(engine) == "positive"
     assert [a for a, _ in drug_test_changes(engine)] == ["updated", "updated"]
     # and once nothing has changed since, the same file is a no-op again
     assert "already taken in" in dtoa("ingest", "tests", monday).stdout

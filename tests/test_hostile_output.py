@@ -135,8 +135,9 @@ def test_re_running_a_file_that_had_rejects_exits_as_its_first_run_did(dtoa, tmp
 
 
 def test_a_refused_desk_entry_makes_no_batch_and_uses_no_batch_number(dtoa, tmp_path, engine):
-    desk = ("record-test", "--suite", "BASINGSTOKE", "--outcome", "tested", "--cocaine",
-            "positive", "--opiates", "negative", "--tested-at", "2022-10-03T15:05:00")
+    desk = ("record-test", "--suite", "BASINGSTOKE", "--outcome", "tested", "--result",
+            "cocaine=positive", "--result", "opiates=negative", "--tested-at",
+            "2022-10-03T15:05:00")
     refused = dtoa(*desk, "--custody-ref", "BAS/NOPE", "--officer", "PC 1", ok=False)
     assert refused.exit_code == 1
     assert messages(refused.stderr) == [
