@@ -24,7 +24,7 @@ from dtoa.store.exports import export_detentions
 def init(runtime: Runtime) -> None:
     """Create (or upgrade) the database and the working folders."""
     upgrade_schema(runtime.unchecked_engine)
-    for which in ("outbox", "reports", "inbox", "processed"):
+    for which in ("outbox", "reports", "inbox", "processed", "quarantine"):
         runtime.settings.path(which).mkdir(parents=True, exist_ok=True)
     for kind in ("detentions", "tests", "attendance", "prosecutions"):
         (runtime.settings.path("inbox") / kind).mkdir(parents=True, exist_ok=True)
