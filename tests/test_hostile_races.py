@@ -128,3 +128,19 @@ def test_sqlite_waits_on_a_busy_database_instead_of_failing(config_file, tmp_pat
     assert code == 0, stderr
     assert_clean(stdout, stderr)
     assert count(engine, Detention) == 1
+
+
+def test_an_ingest_that_waited_too_long_stops_in_one_line_having_done_nothing(
+        dtoa, config_file, tmp_path, engine):
+    config_file.write_text(config_file.read_text().replace("lock_wait_seconds = 600",
+                                                           "lock_wait_seconds = 0"))
+    path = write_csv(tmp_path / "d.csv", [detention_row()])
+    with exclusive(engine, "ingest-detentions", timeout_s=0):
+        result = dtoa("ingest", "detentions", path, ok=False)
+    assert result.exit_code == 4
+    (line,) = messages(result.stderr)
+    assert re.fullmatch(r"Error: an ingest of detentions is already in progress since "
+                        r"\d\d:\d\d:\d\d; nothing done", line), line
+    assert_clean(result.stdout, result.stderr)
+    assert count(engine, IngestBatch) == 0
+    assert dtoa("ingest", "detentions", path).exit_code == 0  # and runs once it is free
