@@ -11,9 +11,11 @@ opens its own runtime.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
 import signal
-import threading
 import time as timer
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -189,13 +191,38 @@ def run_scheduler(runtime: Runtime, config: str | None, *, nightly_at: time | No
     scheduler.start(paused=True)
     for job_id, (func, trigger, args) in planned_jobs(runtime, config, nightly_at).items():
         _keep_or_replace(scheduler, job_id, func, trigger, args)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _StopSignal()
     scheduler.resume()
     log.info("scheduler.started")
     try:
         stop.wait(exit_after)
     finally:
         scheduler.shutdown(wait=True)
+        stop.close()
         log.info("scheduler.stopped")
+
+
+class _StopSignal:
+    """SIGINT or SIGTERM, waited for without a lock: the handler only writes a byte to a pipe
+    and the main thread waits on the pipe. (A handler that sets a threading.Event deadlocks
+    when the signal lands while the main thread holds the Event's own lock, as it does on its
+    way into `wait`: the stop was then never seen.)"""
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._previous = {signum: signal.signal(signum, self._handle)
+                          for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def _handle(self, _signum: int, _frame: object) -> None:
+        with contextlib.suppress(BlockingIOError):  # the pipe is full: already signalled
+            os.write(self._write, b"x")
+
+    def wait(self, timeout: float | None) -> None:
+        select.select([self._read], [], [], timeout)
+
+    def close(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        os.close(self._read)
+        os.close(self._write)
