@@ -108,15 +108,27 @@ def _file_lock(path: Path, name: str, timeout_s: float) -> Iterator[None]:
             return True
 
         _wait(try_once, name, timeout_s, lambda: _written_since(descriptor))
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, datetime.now(UTC).isoformat().encode(), 0)
-        yield
+        os.pwrite(descriptor, datetime.now(UTC).isoformat(timespec="microseconds").encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(descriptor, 0)  # empty whenever nobody holds it: never a stale time
     finally:
         os.close(descriptor)  # releases the flock
 
 
-def _written_since(descriptor: int) -> datetime | None:
-    try:
-        return datetime.fromisoformat(os.pread(descriptor, 64, 0).decode())
-    except (OSError, ValueError):
-        return None
+def _written_since(descriptor: int, attempts: int = 50) -> datetime | None:
+    """The holder's time, read from the lock file. The holder writes it just after taking the
+    lock, so an empty file is read again a little later (for up to about a second)."""
+    for _ in range(attempts):
+        try:
+            written = os.pread(descriptor, 64, 0).decode()
+        except OSError:
+            return None
+        if written:
+            try:
+                return datetime.fromisoformat(written)
+            except ValueError:
+                return None
+        time.sleep(0.02)
+    return None
