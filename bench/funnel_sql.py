@@ -29,7 +29,8 @@ SELECT
   sum(CASE WHEN t.result = 'positive_cocaine' THEN 1 ELSE 0 END) AS positive_cocaine_only,
   sum(CASE WHEN t.result = 'positive_opiates' THEN 1 ELSE 0 END) AS positive_opiates_only,
   sum(CASE WHEN t.result = 'positive_both' THEN 1 ELSE 0 END) AS positive_both,
-  sum(CASE WHEN r.id IS NOT NULL AND r.state <> 'withdrawn' THEN 1 ELSE 0 END) AS referred
+  sum(CASE WHEN r.served_at IS NOT NULL AND r.state <> 'withdrawn' THEN 1 ELSE 0 END)
+    AS referred
 FROM detention d
 LEFT JOIN drug_test t ON t.detention_id = d.id
 LEFT JOIN referral r ON r.drug_test_id = t.id

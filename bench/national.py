@@ -28,7 +28,9 @@ def national_settings(base_dir: Path, database_url: str) -> Settings:
     sessions = [{"weekday": d, "time": t, "capacity": 12}
                 for d in ("mon", "tue", "wed", "thu", "fri") for t in ("09:30", "14:00")]
     providers = [{"code": f"P{f:02d}", "name": f"Force {f} Recovery Service",
-                  "address": f"{f} High Street", "areas": [f"Area {f}-{a}" for a in range(4)],
+                  "address": f"{f} High Street", "phone": f"0118 496 {f:04d}",
+                  "email": f"referrals@p{f:02d}.example.org",
+                  "areas": [f"Area {f}-{a}" for a in range(4)],
                   "sessions": sessions} for f in range(FORCES)]
     suites = [{"code": suite_code(n), "name": f"Custody suite {n}", "force": f"Force {n % FORCES}",
                "notifications": [{"condition": c, "from": LIVE_FROM} for c in ("arrest", "charge")],

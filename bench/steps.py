@@ -103,12 +103,13 @@ def nightly(args: dict) -> dict:
 def nightly_steps() -> tuple[list, list[str]]:
     """The nightly steps that exist in this checkout, and the names of those still missing."""
     try:
-        return list(importlib.import_module("pipelines.nightly").NIGHTLY_STEPS), []
+        return list(importlib.import_module("dtoa.pipelines.nightly").NIGHTLY_STEPS), []
     except ImportError:
         pass
-    wanted = [("pipelines.ingest", "ingest_inbox"), ("pipelines.eligibility", "eligibility"),
-              ("pipelines.referrals", "referrals"), ("pipelines.letters", "letters"),
-              ("pipelines.sweep", "sweep")]
+    wanted = [("dtoa.pipelines.ingest", "ingest_inbox"),
+              ("dtoa.pipelines.eligibility", "eligibility"),
+              ("dtoa.pipelines.referrals", "referrals"), ("dtoa.pipelines.letters", "letters"),
+              ("dtoa.pipelines.sweep", "sweep")]
     found, pending = [], []
     for module, name in wanted:
         try:

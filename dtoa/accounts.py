@@ -45,16 +45,24 @@ def check_scope(settings: Settings, role: str, force: str | None, provider: str 
     configured provider; inspectors and admins have no scope."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if role == "custody" and force not in settings.forces:
-        raise AccountError("a custody user needs a force (--force), one of: "
-                           + "; ".join(settings.forces))
-    if role == "provider" and provider not in settings.providers_by_code:
-        raise AccountError("a provider user needs a provider code (--provider), one of: "
-                           + ", ".join(settings.providers_by_code))
+    if role == "custody":
+        _one_of("force", force, settings.forces, "; ")
+    if role == "provider":
+        _one_of("provider", provider, tuple(settings.providers_by_code), ", ")
     if role != "custody" and force:
         raise AccountError("only a custody user has a force")
     if role != "provider" and provider:
         raise AccountError("only a provider user has a provider")
+
+
+def _one_of(what: str, value: str | None, configured: tuple[str, ...], separator: str) -> None:
+    """A missing scope and a wrong one are different mistakes; each message says which."""
+    if not value:
+        needs = "a custody user needs a force" if what == "force" else \
+            "a provider user needs a provider code"
+        raise AccountError(f"{needs} (--{what}), one of: {separator.join(configured)}")
+    if value not in configured:
+        raise AccountError(f"unknown {what} {value!r}; configured: {separator.join(configured)}")
 
 
 def _check_password(password: str) -> None:

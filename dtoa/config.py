@@ -1,22 +1,30 @@
 """Settings: config.toml read and validated once at start, then passed around as plain data.
 
-`DTOA_CONFIG` (or the CLI's `--config`) selects the file; `DTOA_DATABASE_URL` overrides its
-database URL so the same configuration serves SQLite on a laptop and PostgreSQL for a force.
+Which file: the CLI's `--config`, else `DTOA_CONFIG`, else `config.toml` in the current folder
+(`choose_config`); `dtoa init` makes one from the shipped default. `DTOA_DATABASE_URL`
+overrides its database URL so the same configuration serves SQLite on a laptop and PostgreSQL
+for a force.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from datetime import date, time
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+# The shipped default (dtoa/shipped/config.toml; in a checkout, a link to the top-level
+# config.toml): what `dtoa init` copies into a new working folder.
+DEFAULT_CONFIG = Path(str(resources.files("dtoa") / "shipped" / "config.toml"))
+CONFIG_ENV = "DTOA_CONFIG"
+CONFIG_NAME = "config.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -41,9 +49,14 @@ class Session(_Frozen):
 
 
 class Provider(_Frozen):
+    """A treatment provider. Its phone and email are on every letter, so a person with good
+    cause can rearrange (Drugs Act 2005 s.11 notice)."""
+
     code: str
     name: str
     address: str
+    phone: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     areas: tuple[str, ...] = ()
     sessions: tuple[Session, ...] = ()
 
@@ -205,6 +218,7 @@ class Referrals(_Frozen):
     lab_result_working_days: int = Field(default=5, ge=0)
     person_identifier: Literal["reference", "name"] = "reference"
     contact_officer: str = "DToA coordinator"
+    contact_phone: str = ""  # the custody contact's number, on the person's notices
 
 
 class Attendance(_Frozen):
@@ -255,6 +269,7 @@ class Paths(_Frozen):
     inbox: Path = Path("inbox")
     processed: Path = Path("processed")
     quarantine: Path = Path("quarantine")
+    log: Path = Path("dtoa.log")
 
 
 class Settings(_Frozen):
@@ -346,13 +361,42 @@ def _unique(what: str, values: list[str]) -> None:
         seen.add(value)
 
 
-def load_settings(path: str | Path | None = None, **overrides: object) -> Settings:
-    """Read and validate a configuration file; environment variables win over the file."""
-    chosen = Path(path or os.environ.get("DTOA_CONFIG") or DEFAULT_CONFIG)
+@dataclass(frozen=True)
+class ConfigChoice:
+    """The configuration file a command uses and what chose it."""
+
+    path: Path
+    source: str  # "--config", "DTOA_CONFIG" or "the current folder"
+
+    @property
+    def is_here(self) -> bool:
+        """The file is the current folder's config.toml (then nobody needs telling)."""
+        return self.path.resolve() == (Path.cwd() / CONFIG_NAME).resolve()
+
+
+def choose_config(explicit: str | Path | None = None) -> ConfigChoice:
+    """`explicit` (the CLI's --config), else $DTOA_CONFIG, else config.toml in the current
+    folder. The file need not exist yet (`dtoa init` makes it)."""
+    if explicit:
+        return ConfigChoice(Path(explicit), "--config")
+    if os.environ.get(CONFIG_ENV):
+        return ConfigChoice(Path(os.environ[CONFIG_ENV]), CONFIG_ENV)
+    return ConfigChoice(Path.cwd() / CONFIG_NAME, "the current folder")
+
+
+def load_settings(path: str | Path | ConfigChoice | None = None, **overrides: object
+                  ) -> Settings:
+    """Read and validate a configuration file (`choose_config` picks it when `path` is None);
+    environment variables win over the file."""
+    choice = path if isinstance(path, ConfigChoice) else choose_config(path)
+    chosen = choice.path
     try:
         raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"configuration file not found: {chosen}") from exc
+        where = (f"no {CONFIG_NAME} in {chosen.parent}" if choice.source == "the current folder"
+                 else f"configuration file {chosen} (from {choice.source}) not found")
+        raise ConfigError(f"{where}: run `dtoa init` to make a working folder, or give "
+                          f"--config PATH or {CONFIG_ENV}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{chosen}: {exc}") from exc
     raw["base_dir"] = chosen.resolve().parent

@@ -1,13 +1,18 @@
 """`dtoa demo`: the Basingstoke quarter (October-December 2022) through the real pipeline.
 
 A seeded synthetic population (`dtoa.synthetic.pilot_plan`) arrives as the custody system's
-nightly extracts. A FixedClock walks night by night from 1 October 2022 to the end of January
-2023 (so the last December referrals are assessed and their failures decided) and each night
-runs the real nightly pipeline (ingest -> eligibility -> referrals -> letters -> sweep); each
-Monday at 07:00 the weekly reports are written. Two actors outside the police are simulated
-from each person's `Behaviour`: the treatment provider, which reports each assessment after it
-happens in the attendance CSV format, and the prosecutor, which decides each failure case a
-week after it opens in the prosecutions CSV format. Both go through the inbox like real files.
+extracts of each day's arrests and tests. At the custody desk, an officer serves the
+requirement to attend assessment on every positive test a quarter of an hour after the sample,
+before release, through the same library call as `dtoa require-assessment` and the web desk
+(`dtoa.referrals.serve.serve`): the first free session offered, the notice (RA1) written to
+hand over. A FixedClock walks night by night from 1 October 2022 to the end of January 2023 (so
+the last December referrals are assessed and their failures decided) and each night runs the
+real nightly pipeline (ingest -> eligibility -> referrals -> letters -> sweep), which tells the
+providers and imposes nothing; each Monday at 07:00 the weekly reports are written. Two actors
+outside the police are simulated from each person's `Behaviour`: the treatment provider, which
+reports each assessment after it happens in the attendance CSV format, and the prosecutor, which
+decides each failure case a week after it opens in the prosecutions CSV format. Both go through
+the inbox like real files.
 
 The funnel printed at the end is computed by `dtoa.store.funnel` from what the rules made of
 those records; nothing here states a result.
@@ -29,15 +34,17 @@ from sqlalchemy.engine import Engine
 from dtoa.clock import FixedClock
 from dtoa.config import DEFAULT_CONFIG, Settings, load_settings
 from dtoa.models import Appointment, Detention, ProsecutionCase, Referral
+from dtoa.referrals.serve import serve
 from dtoa.reports.weekly import week_of
 from dtoa.rules.calendar import WorkingCalendar
-from dtoa.store import make_engine, upgrade_schema
+from dtoa.store import make_engine, session_scope, upgrade_schema
 from dtoa.store.funnel import funnel
 from dtoa.synthetic import QUARTER, Behaviour, Record, generate, pilot_plan
 
 SUITE = "BASINGSTOKE"
 WALK_UNTIL = date(2023, 1, 31)
 DECIDE_AFTER = timedelta(days=7)
+SERVED_AFTER = timedelta(minutes=15)  # the desk serves the requirement after the sample
 # The demo's providers run twice the shipped sessions' places: the pilot's 157 referrals (and
 # their follow-ups and rearranged appointments) in a quarter need about 15 places a week at
 # North Hampshire, which is the whole of the shipped configuration's capacity.
@@ -75,8 +82,8 @@ def write_demo_config(folder: Path) -> Path:
 def run_demo(folder: Path, *, seed: int = 2022,
              progress: Callable[[date], None] | None = None) -> DemoResult:
     """Start afresh in `folder` (the demo's own database and folders) and walk the quarter."""
-    from pipelines.nightly import run_nightly
-    from pipelines.reports import weekly_reports
+    from dtoa.pipelines.nightly import run_nightly
+    from dtoa.pipelines.reports import weekly_reports
 
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,8 +101,10 @@ def run_demo(folder: Path, *, seed: int = 2022,
     clock = FixedClock(_local(QUARTER[0], time(1), settings))
     day, nights, report = QUARTER[0], 0, None
     while day <= WALK_UNTIL:
-        clock.set(_local(day + timedelta(days=1), time(1, 30), settings))
+        clock.set(_local(day + timedelta(days=1), time(1), settings))
         _deliver_extracts(settings, day, arrivals.get(day, []))
+        _custody_desk(engine, settings, clock, arrivals.get(day, []))
+        clock.set(_local(day + timedelta(days=1), time(1, 30), settings))
         _provider_reports(engine, settings, clock.now(), behaviour)
         _prosecutor_decides(engine, settings, clock.now(), behaviour)
         clock.set(_local(day + timedelta(days=1), time(2), settings))
@@ -142,6 +151,24 @@ def _deliver_extracts(settings: Settings, day: date, records: list[Record]) -> N
            [r.detention for r in records])
     _write(inbox / "tests" / f"tests-{day}.csv", TEST_FIELDS,
            [r.test for r in records if r.test is not None])
+
+
+def _custody_desk(engine: Engine, settings: Settings, clock: FixedClock,
+                  records: list[Record]) -> None:
+    """The day's arrests and tests are taken in as the custody system sends them; then, for
+    every positive test, the desk officer serves the requirement a quarter of an hour after
+    the sample, before release, in the first session offered."""
+    from dtoa.pipelines.ingest import ingest_inbox
+
+    ingest_inbox(engine, settings, clock, kinds=("detentions", "tests"))
+    positives = sorted((r.test for r in records if r.test is not None and "positive" in (
+        r.test["cocaine"], r.test["opiates"])), key=lambda t: t["tested_at"])
+    for test in positives:
+        served_at = datetime.fromisoformat(test["tested_at"]) + SERVED_AFTER
+        with session_scope(engine) as session:
+            serve(session, settings, suite=test["suite"], custody_ref=test["custody_ref"],
+                  officer=test["officer_ref"], served_at=served_at, now=clock.now(),
+                  actor=f"desk:{test['officer_ref']}")
 
 
 def _provider_reports(engine: Engine, settings: Settings, now: datetime,

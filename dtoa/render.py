@@ -8,11 +8,14 @@ import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The templates ship inside the package (dtoa/shipped/templates; in a checkout, a link to the
+# top-level templates/): a real folder wherever pip installed dtoa, never the current one.
+TEMPLATES = Path(str(resources.files("dtoa") / "shipped" / "templates"))
 
 
 @lru_cache(maxsize=1)

@@ -31,5 +31,7 @@ class Runtime:
         return make_engine(self.settings.database_url)
 
 
-def open_runtime(config: str | Path | None = None, clock: Clock | None = None) -> Runtime:
-    return Runtime(load_settings(config), clock or SystemClock())
+def open_runtime(config: str | Path | Settings | None = None, clock: Clock | None = None
+                 ) -> Runtime:
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    return Runtime(settings, clock or SystemClock())

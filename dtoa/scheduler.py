@@ -35,6 +35,7 @@ from dtoa.log import get_logger
 from dtoa.models import JobRun
 from dtoa.runtime import Runtime, open_runtime
 from dtoa.store import session_scope
+from dtoa.store.locks import LockTimeout, exclusive
 
 log = get_logger("dtoa.scheduler")
 MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
@@ -101,33 +102,43 @@ def fire(runtime: Runtime, job_id: str, scheduled_for: datetime,
 
 
 def _nightly(runtime: Runtime) -> object:
-    from pipelines.nightly import run_nightly
+    from dtoa.pipelines.nightly import run_nightly
 
-    return run_nightly(runtime.engine, runtime.settings, runtime.clock, progress=False,
-                       wait_s=NIGHTLY_WAIT_S)
+    return run_nightly(runtime.engine, runtime.settings, runtime.clock, progress=False)
 
 
 def _weekly(runtime: Runtime) -> object:
     """Last ISO week's funnel reports, force-wide and per suite, for inspectors."""
-    from pipelines.reports import weekly_reports
+    from dtoa.pipelines.reports import weekly_reports
 
     return weekly_reports(runtime.engine, runtime.settings, runtime.clock)
 
 
 def _run_job(job_id: str, config: str | None, at: str, weekday: int | None,
-             work: Callable[[Runtime], object]) -> str:
+             work: Callable[[Runtime], object], *, lock: str | None = None) -> str:
+    """One firing: claimed, run and recorded by `fire`; with `lock`, only once that lock is
+    held (a `dtoa run nightly` already running is waited for, up to NIGHTLY_WAIT_S)."""
     runtime = open_runtime(config)
     try:
         scheduled_for = last_firing(runtime.clock.now(), time.fromisoformat(at),
                                     runtime.settings.tz, weekday)
-        return fire(runtime, job_id, scheduled_for, work)
+        if lock is None:
+            return fire(runtime, job_id, scheduled_for, work)
+        try:
+            with exclusive(runtime.engine, lock, timeout_s=NIGHTLY_WAIT_S):
+                return fire(runtime, job_id, scheduled_for, work)
+        except LockTimeout as exc:
+            log.warning("job.not_run", job=job_id, lock=exc.name,
+                        holder_since=exc.since.isoformat() if exc.since else None)
+            return "busy"
     finally:
         runtime.engine.dispose()
 
 
 def nightly_job(config: str | None, at: str) -> str:
     """The job the store keeps for the nightly run (referenced by name, so it can be pickled)."""
-    return _run_job(NIGHTLY, config, at, None, _nightly)
+    return _run_job(NIGHTLY, config, at, None, _nightly,
+                    lock=NIGHTLY)  # the lock of dtoa.pipelines.nightly.one_night
 
 
 def weekly_job(config: str | None, at: str, weekday: int) -> str:

@@ -113,9 +113,10 @@ def make_referral(session, *, reference: str = "BAS-2022-000001",  # noqa: ANN00
                   custody_ref: str = "BAS/22/0001", suite: str = "BASINGSTOKE",
                   provider: str = "NHRS", appointment_at=None, kind: str = "initial",  # noqa: ANN001
                   location: str = "12 Church Street, Basingstoke RG21 7QE"):
-    """A referral with its detention, positive test and one booked appointment, written straight
-    to the tables (for tests of what happens after booking). `appointment_at` is aware; the
-    test and referral are dated two days before it. Returns (referral, appointment)."""
+    """A requirement served at the desk, with its detention, positive test and one booked
+    appointment, written straight to the tables (for tests of what happens after booking).
+    `appointment_at` is aware; the test and referral are dated two days before it, the
+    requirement served a quarter of an hour after the test. Returns (referral, appointment)."""
     from datetime import UTC, date, datetime, timedelta
 
     from dtoa.models import Appointment, Detention, DrugTest, Referral, SampleResult
@@ -139,6 +140,7 @@ def make_referral(session, *, reference: str = "BAS-2022-000001",  # noqa: ANN00
                      SampleResult(drug_test_id=test.id, drug="opiates", positive=False)])
     referral = Referral(reference=reference, detention_id=detention.id, drug_test_id=test.id,
                         suite=suite, provider=provider, deadline_at=at + timedelta(days=3),
+                        served_at=tested + timedelta(minutes=15), served_by="PC 1234",
                         created_at=tested, updated_at=tested)
     session.add(referral)
     session.flush()

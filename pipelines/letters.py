@@ -1,5 +1,6 @@
-"""Letters step: render the referral letters and notices that are new or changed, then one
-manifest per provider. Letter rows commit with the run; files are written whole."""
+"""Letters step: render the providers' referral letters and the people's change notices (RA2)
+that are new or changed, then one manifest per folder. Never the notice of requirement (RA1):
+that is served at the custody desk. Letter rows commit with the run; files are written whole."""
 
 from __future__ import annotations
 

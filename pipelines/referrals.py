@@ -1,5 +1,7 @@
-"""Referrals step: withdraw referrals whose test no longer supports them (freeing places), then
-re-try those that found no place, then refer new positive tests. One transaction."""
+"""Referrals step: withdraw served requirements whose test no longer supports them (freeing
+their places), and count the positives of the last `LOOK_BACK` days with no requirement served
+(the custody desk's worklist; the funnel counts them all). It imposes no requirement: only an
+officer in police detention can (Drugs Act 2005 s.9(2), s.11; `dtoa.referrals.serve`)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from sqlalchemy.engine import Engine
 
 from dtoa.clock import Clock, as_utc
 from dtoa.config import Settings
-from dtoa.referrals import create_referrals, retry_no_capacity, withdraw_unsupported
+from dtoa.referrals import withdraw_unsupported
+from dtoa.referrals.worklist import LOOK_BACK, unserved_requirements
 from dtoa.store import session_scope
 
 
@@ -15,8 +18,5 @@ def referrals(engine: Engine, settings: Settings, clock: Clock) -> dict:
     now = as_utc(clock.now())
     with session_scope(engine) as session:
         withdrawn = withdraw_unsupported(session, settings, now)
-        rebooked = retry_no_capacity(session, settings, now)
-        created = create_referrals(session, settings, now)
-    return {"created": created.created, "booked": created.booked,
-            "no_capacity": created.no_capacity, "not_referred": created.not_referred,
-            "rebooked": rebooked, "withdrawn": withdrawn}
+        unserved = unserved_requirements(session, settings, since=now - LOOK_BACK)
+    return {"withdrawn": withdrawn, "positive_no_requirement": len(unserved)}

@@ -47,12 +47,16 @@ def _mark_overdue(session: Session, settings: Settings, now) -> int:  # noqa: AN
 
 
 def _open_cases(session: Session, settings: Settings, now) -> int:  # noqa: ANN001
-    """One case per failed appointment (the unique appointment_id backs this up)."""
+    """One case per failed appointment (the unique appointment_id backs this up), and only of
+    a requirement that was served: a requirement never imposed in police detention with a
+    written notice before release (Drugs Act 2005 s.9(2), s.11) founds no s.12 or s.14
+    offence."""
     failed = session.exec(
         select(Appointment, Referral)
         .join(Referral, Referral.id == Appointment.referral_id)
         .outerjoin(ProsecutionCase, ProsecutionCase.appointment_id == Appointment.id)
-        .where(Appointment.state.in_(sorted(FAILURES)), ProsecutionCase.id.is_(None))
+        .where(Appointment.state.in_(sorted(FAILURES)), ProsecutionCase.id.is_(None),
+               Referral.served_at.is_not(None))
         .order_by(Appointment.id)).all()
     for appointment, referral in failed:
         open_case(session, settings, referral, appointment, now=now, actor=ACTOR)

@@ -34,8 +34,10 @@ def log_events(stderr: str) -> list[dict]:
 
 
 def messages(stderr: str) -> list[str]:
-    """The lines of stderr that are not JSON log lines: what a person reads."""
-    return [line for line in stderr.splitlines() if line.strip() and not _is_log(line)]
+    """The lines of stderr that are not JSON log lines, nor the line naming the configuration
+    file in use: what a person reads about what the command did."""
+    return [line for line in stderr.splitlines()
+            if line.strip() and not _is_log(line) and not line.startswith("configuration: ")]
 
 
 def _is_log(line: str) -> bool:
@@ -61,7 +63,8 @@ class Dtoa:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         env.pop("DTOA_DATABASE_URL", None)
         command = ([sys.executable, "-c", python, *map(str, args)] if python else
-                   [sys.executable, "-m", "dtoa", "--config", str(config_file), *map(str, args)])
+                   [sys.executable, "-m", "dtoa", "--config", str(config_file), "--verbose",
+                    *map(str, args)])
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True)
         self.stderr_lines: list[str] = []

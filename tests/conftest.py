@@ -106,13 +106,15 @@ def config_file(tmp_path, db_url):
 
 @pytest.fixture
 def dtoa(config_file, monkeypatch):
-    """Run the `dtoa` command as a user would type it: dtoa("ingest", "detentions", path)."""
+    """Run the `dtoa` command as a user would type it in the working folder that holds this
+    test's config.toml: dtoa("ingest", "detentions", path)."""
     monkeypatch.delenv("DTOA_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DTOA_CONFIG", raising=False)
+    monkeypatch.chdir(config_file.parent)
     runner = CliRunner()
 
     def invoke(*args: str, ok: bool | None = True):
-        result = runner.invoke(dtoa_cli, ["--config", str(config_file), *map(str, args)],
-                               catch_exceptions=False)
+        result = runner.invoke(dtoa_cli, [str(a) for a in args], catch_exceptions=False)
         if ok is True:
             assert result.exit_code == 0, result.output
         return result

@@ -17,8 +17,11 @@ HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"
 
 @pytest.mark.parametrize("role, scope, message", [
     ("custody", {}, "a custody user needs a force"),
-    ("custody", {"force": "Kent Police"}, "a custody user needs a force"),
-    ("provider", {"provider": "NOPE"}, "a provider user needs a provider code"),
+    ("custody", {"force": "Kent Police"},
+     "unknown force 'Kent Police'; configured: Hampshire and Isle of Wight Constabulary; "
+     "Thames Valley Police"),
+    ("provider", {}, "a provider user needs a provider code"),
+    ("provider", {"provider": "NOPE"}, "unknown provider 'NOPE'; configured: NHRS, TVRS, MKDAS"),
     ("inspector", {"force": HAMPSHIRE}, "only a custody user has a force"),
     ("custody", {"force": HAMPSHIRE, "provider": "NHRS"}, "only a provider user has a provider"),
     ("superuser", {}, "role must be one of"),

@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, ProsecutionCase, RejectedRow
+from dtoa.pipelines.sweep import sweep
 from dtoa.store import session_scope
 from dtoa.testing import attendance_row, make_referral, write_csv
-from pipelines.sweep import sweep
 
 
 @pytest.fixture

@@ -189,5 +189,20 @@ def test_once_a_force_switches_the_2026_act_on_cannabis_and_a_second_sample_coun
     funnel = dtoa("report", "funnel", "--from", "2026-01-01", "--to", "2026-01-31",
                   "--format", "json").output
     assert '"positive_for_cannabis": 1' in funnel and '"tested": 1' in funnel
-    created = dtoa("referrals", "generate").output
-    assert created.startswith("1 referrals created")
+    # a cannabis-positive sample can be required to assessment, at the desk
+    served = dtoa("require-assessment", "--suite", "BASINGSTOKE", "--custody-ref",
+                  "CANNABIS_2026", "--officer", "PC 1", "--at", "2026-01-02T11:45").output
+    assert "requirement served: BAS-2026-000001" in served
+
+
+def test_a_positive_at_0030_summer_time_on_the_18th_birthday_awaits_a_requirement(dtoa,
+                                                                                  tmp_path):
+    """00:30 BST on 1 July is 23:30 UTC on 30 June: the person is 18 on the sample's local
+    date, so the positive is one a requirement could follow (Drugs Act 2005 s.9(1)(b))."""
+    take_in(dtoa, tmp_path, "detentions", [detention_row(
+        custody_ref="SUMMER", birth_date="2005-07-01", arrested_at="2023-06-30T23:30:00")], "d")
+    take_in(dtoa, tmp_path, "tests", [sample_row(custody_ref="SUMMER",
+                                                 tested_at="2023-07-01T00:30:00")], "t")
+    funnel = dtoa("report", "funnel", "--from", "2023-06-30", "--to", "2023-06-30",
+                  "--format", "json").output
+    assert '"positive_no_requirement": 1' in funnel

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from dtoa.config import DEFAULT_CONFIG, load_settings
 from dtoa.ingest import ingest_file
 from dtoa.models import AuditEvent, Detention
+from dtoa.pipelines.eligibility import eligibility
 from dtoa.testing import detention_row, write_csv
-from pipelines.eligibility import eligibility
 
 NOTHING = {"checked": 0, "changed": 0, "samples_changed": 0}
 

@@ -59,6 +59,8 @@ DETENTIONS = [
     _detention("OVERDUE"),
     _detention("NO_CAPACITY"),
     _detention("NFA"),
+    _detention("NO_REQUIREMENT"),
+    _detention("UNSERVED"),
     # 23:30 UTC on Sunday 23 October is 00:30 BST on Monday 24 October: in the week
     _detention("MONDAY_0030_BST", arrested_at="2022-10-23T23:30:00+00:00"),
     # 22:30 UTC on Sunday 23 October is 23:30 BST on the Sunday: the week before
@@ -85,6 +87,8 @@ TESTS = [
     _test("OVERDUE", **COCAINE),
     _test("NO_CAPACITY", **COCAINE),
     _test("NFA", **BOTH),
+    _test("NO_REQUIREMENT", **COCAINE),
+    _test("UNSERVED", **COCAINE),
     _test("MONDAY_0030_BST", **NEGATIVE),
     _test("SUNDAY_2330_BST", **COCAINE),
     _test("CLOCKS_GO_BACK", **NEGATIVE),
@@ -94,8 +98,9 @@ TESTS = [
 
 
 class Factory:
-    """Referrals, appointments and prosecution cases as the referral and attendance steps leave
-    them, written directly so the funnel can be checked on its own."""
+    """Referrals, appointments and prosecution cases as the desk, the referral and attendance
+    steps leave them, written directly so the funnel can be checked on its own. A referral is a
+    requirement served at the desk unless `served_at=None` (made by an earlier build)."""
 
     def __init__(self, session) -> None:
         self.session = session
@@ -110,7 +115,7 @@ class Factory:
         referral = Referral(reference=f"BAS-2022-{self.n:06d}", detention_id=detention.id,
                             drug_test_id=test.id, suite=detention.suite, provider="NHRS",
                             state=state, deadline_at=NOW, created_at=NOW, updated_at=NOW,
-                            **values)
+                            **{"served_at": NOW, "served_by": "PC 1234", **values})
         return self._add(referral)
 
     def appointment(self, referral: Referral, state: str, kind: str = "initial",
@@ -156,44 +161,49 @@ def week(engine, settings, clock, tmp_path):
         nfa = make.referral("NFA", "failed_to_attend")
         make.case(make.appointment(nfa, "failed_to_attend"), "no_further_action")
         make.appointment(make.referral("SUNDAY_2330_BST"), "failed_to_attend")
+        # the nightly batch of an earlier build referred it and posted the notice: never served
+        make.appointment(make.referral("UNSERVED", served_at=None, served_by=None), "booked")
     return engine
 
 
 def test_every_funnel_key_for_one_suite_in_a_week_the_clocks_go_back(week, settings):
     got = funnel(week, settings, MONDAY, SUNDAY, "BASINGSTOKE")
-    # 18 Basingstoke arrests fall on 24-30 October local time: every row above except the
+    # 20 Basingstoke arrests fall on 24-30 October local time: every row above except the
     # Sunday 23:30 BST arrest, the Monday 00:30 GMT arrest and Milton Keynes.
     tested = ["ATTENDED", "FAILED", "RESCHEDULED", "BOTH_ROUTES", "WITHDRAWN", "GOOD_CAUSE",
-              "OVERDUE", "NO_CAPACITY", "NFA", "MONDAY_0030_BST", "CLOCKS_GO_BACK",
-              "SUNDAY_2330_GMT"]
+              "OVERDUE", "NO_CAPACITY", "NFA", "NO_REQUIREMENT", "UNSERVED", "MONDAY_0030_BST",
+              "CLOCKS_GO_BACK", "SUNDAY_2330_GMT"]
     referred = ["ATTENDED", "FAILED", "RESCHEDULED", "GOOD_CAUSE", "OVERDUE", "NO_CAPACITY",
                 "NFA"]
     expected = {
-        "detentions": 18,
-        "in_scope": 17,                       # all but NOT_IN_SCOPE; the child counts
-        "eligible": 16,                       # less the child
+        "detentions": 20,
+        "in_scope": 19,                       # all but NOT_IN_SCOPE; the child counts
+        "eligible": 18,                       # less the child
         "under_age": 1,
-        "tested": len(tested),                # 12
-        "tested_trigger": 11,                 # BOTH_ROUTES counts as trigger
+        "tested": len(tested),                # 14
+        "tested_trigger": 13,                 # BOTH_ROUTES counts as trigger
         "tested_inspector_authorised": 1,     # RESCHEDULED
         "refused": 1,
         "failed_to_provide": 1,
         "not_tested": 2,                      # NOT_TESTED and NO_TEST_ROW
-        "positive": 8,
-        "positive_cocaine_only": 5,           # ATTENDED WITHDRAWN GOOD_CAUSE OVERDUE NO_CAPACITY
+        "positive": 10,
+        "positive_cocaine_only": 7,           # ATTENDED WITHDRAWN GOOD_CAUSE OVERDUE NO_CAPACITY
+                                              # NO_REQUIREMENT UNSERVED
         "positive_opiates_only": 1,           # RESCHEDULED
         "positive_both": 2,                   # FAILED NFA
-        "positive_for_cocaine": 7,            # with or without opiates
+        "positive_for_cocaine": 9,            # with or without opiates
         "positive_for_opiates": 3,
-        "referred": len(referred),            # 7: WITHDRAWN is not counted
+        "referred": len(referred),            # 7: WITHDRAWN and UNSERVED are not counted
+        "positive_no_requirement": 2,         # NO_REQUIREMENT and UNSERVED (never served);
+                                              # WITHDRAWN was served, then withdrawn
         "attended": 1,
         "failed_to_attend": 2,                # FAILED and NFA; GOOD_CAUSE had good cause
         "awaiting": 2,                        # RESCHEDULED (its new booking) and NO_CAPACITY
         "outcome_overdue": 1,
         "prosecuted": 2,                      # FAILED (initial) and ATTENDED (follow-up)
-        "test_rate": round(12 / 17, 4),
-        "eligible_test_rate": 0.75,
-        "positivity": round(8 / 12, 4),
+        "test_rate": round(14 / 19, 4),
+        "eligible_test_rate": round(14 / 18, 4),
+        "positivity": round(10 / 14, 4),
         "fta_rate": round(2 / 7, 4),
     }
     assert list(got) == [*COUNTS, "positive_for_cocaine", "positive_for_opiates", *RATES]
@@ -205,8 +215,8 @@ def test_every_funnel_key_for_one_suite_in_a_week_the_clocks_go_back(week, setti
 def test_all_suites_add_milton_keynes_not_live_in_2022(week, settings):
     got = funnel(week, settings, MONDAY, SUNDAY)
     assert (got["detentions"], got["in_scope"], got["eligible"], got["under_age"]) == (
-        19, 18, 16, 1)
-    assert got["test_rate"] == round(12 / 18, 4)
+        21, 20, 18, 1)
+    assert got["test_rate"] == round(14 / 20, 4)
 
 
 def test_an_arrest_counts_on_its_local_date(week, settings):
@@ -236,20 +246,28 @@ def test_unknown_suite_and_backwards_period_are_refused(engine, settings):
 def test_cli_prints_the_funnel_as_json_csv_and_table(week, settings, dtoa):
     args = ("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
             "--suite", "basingstoke")
-    as_json = json.loads(dtoa(*args, "--format", "json").output)
-    assert as_json == funnel(week, settings, MONDAY, SUNDAY, "BASINGSTOKE")
-    header, values = dtoa(*args, "--format", "csv").output.strip().splitlines()
-    assert dict(zip(header.split(","), values.split(","), strict=True))["referred"] == "7"
-    table = dtoa(*args, "--format", "table").output
-    assert "test_rate                    0.7059 (71%)" in table
+    as_json = json.loads(dtoa(*args, "--format", "json").stdout)
+    assert as_json == {"suite": "BASINGSTOKE", "from": "2022-10-24", "to": "2022-10-30",
+                       **funnel(week, settings, MONDAY, SUNDAY, "BASINGSTOKE")}
+    header, values = dtoa(*args, "--format", "csv").stdout.strip().splitlines()
+    as_csv = dict(zip(header.split(","), values.split(","), strict=True))
+    assert as_csv["referred"] == "7"
+    assert (as_csv["suite"], as_csv["from"], as_csv["to"]) == (
+        "BASINGSTOKE", "2022-10-24", "2022-10-30")
+    table = dtoa(*args, "--format", "table").stdout
+    assert table.splitlines()[:2] == [
+        "suite                        BASINGSTOKE",
+        "period                       arrests 2022-10-24 to 2022-10-30 (Europe/London)"]
+    assert "test_rate                    0.7368 (74%)" in table
     assert "failed_to_attend             2" in table
 
 
 def test_cli_publish_hides_small_counts(week, dtoa):
     got = json.loads(dtoa("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
-                          "--format", "json", "--publish").output)
+                          "--format", "json", "--publish").stdout)
+    assert got["suite"] == "ALL"  # every suite
     assert got["referred"] == 7 and got["failed_to_attend"] is None and got["fta_rate"] is None
-    assert got["tested"] == 12 and got["in_scope"] == 18
+    assert got["tested"] == 14 and got["in_scope"] == 20
 
 
 def test_cli_refuses_an_unknown_suite(engine, dtoa):

@@ -11,7 +11,7 @@ from _hostile import SECRET_BIRTH, SECRET_NAME, SECRET_REF, Dtoa, assert_clean, 
 
 from dtoa.config import load_settings
 from dtoa.ingest.quarantine import quarantined
-from dtoa.models import Detention, Referral
+from dtoa.models import Detention, DrugTest
 from dtoa.testing import detention_row, sample_row, write_csv
 
 
@@ -42,11 +42,13 @@ def test_unreadable_inbox_files_are_quarantined_and_the_rest_of_the_night_runs(
     assert messages(stderr) == []
     assert "ingest_inbox: files 6, rows_inserted 3, rows_updated 0, rows_rejected 1, " \
            "already_ingested 0, quarantined 3" in stdout
-    assert "referrals: created 1" in stdout  # the steps after the inbox ran
+    steps = [line.split(":")[0] for line in stdout.splitlines()]
+    assert steps == ["ingest_inbox", "eligibility", "referrals", "letters", "sweep",
+                     "statistics"]  # every step after the inbox ran
     with engine.connect() as connection:
         refs = sorted(connection.execute(sa.select(Detention.custody_ref)).scalars())
-        referred = connection.execute(sa.select(sa.func.count()).select_from(Referral))
-        assert refs == ["BAS/1", "BAS/3"] and referred.scalar_one() == 1
+        tested = connection.execute(sa.select(sa.func.count()).select_from(DrugTest))
+        assert refs == ["BAS/1", "BAS/3"] and tested.scalar_one() == 1
     processed = sorted(p.name for p in (tmp_path / "processed").rglob("*") if p.is_file())
     assert processed == ["a-good.csv", "b-latin1.csv", "b-latin1.rejects.csv", "b-tests.csv"]
 
@@ -62,3 +64,5 @@ def test_unreadable_inbox_files_are_quarantined_and_the_rest_of_the_night_runs(
         note = q.path.with_name(q.path.name + ".reason.txt").read_text()
         assert not any(value in note for value in (SECRET_NAME, SECRET_REF, SECRET_BIRTH))
     assert not any(inbox.rglob("*.csv"))  # nothing left to trip the next night
+    code, stdout, _ = Dtoa(config_file, "status").finish()
+    assert "quarantine: 3 files" in stdout.splitlines()

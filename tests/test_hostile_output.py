@@ -108,8 +108,8 @@ def _refuse_the_secret_person(engine) -> None:  # noqa: ANN001
 def test_an_unexpected_database_error_prints_one_line_and_logs_no_personal_data(
         dtoa, tmp_path, engine):
     _refuse_the_secret_person(engine)
-    result = dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [person("BAS/1")]),
-                  ok=False)
+    result = dtoa("--verbose", "ingest", "detentions",
+                  write_csv(tmp_path / "d.csv", [person("BAS/1")]), ok=False)
     assert result.exit_code == 5
     (line,) = messages(result.stderr)
     assert re.fullmatch(r"Error: unexpected error \(\w+\); the details are in the log "
@@ -138,7 +138,8 @@ def test_a_refused_desk_entry_makes_no_batch_and_uses_no_batch_number(dtoa, tmp_
     desk = ("record-test", "--suite", "BASINGSTOKE", "--outcome", "tested", "--result",
             "cocaine=positive", "--result", "opiates=negative", "--tested-at",
             "2022-10-03T15:05:00")
-    refused = dtoa(*desk, "--custody-ref", "BAS/NOPE", "--officer", "PC 1", ok=False)
+    refused = dtoa("--verbose", *desk, "--custody-ref", "BAS/NOPE", "--officer", "PC 1",
+                   ok=False)
     assert refused.exit_code == 1
     assert messages(refused.stderr) == [
         "not recorded: custody_ref: no detention BASINGSTOKE/BAS/NOPE: take in the detentions "

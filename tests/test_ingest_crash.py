@@ -18,8 +18,8 @@ def test_killing_ingest_mid_file_leaves_no_partial_batch(config_file, tmp_path, 
                      [detention_row(custody_ref=f"BAS/{i:06d}") for i in range(12_000)])
     env = {k: v for k, v in os.environ.items() if k != "DTOA_DATABASE_URL"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "dtoa", "--config", str(config_file), "ingest", "detentions",
-         str(path), "--quiet"], stderr=subprocess.PIPE, text=True, env=env)
+        [sys.executable, "-m", "dtoa", "--verbose", "--config", str(config_file), "ingest",
+         "detentions", str(path), "--quiet"], stderr=subprocess.PIPE, text=True, env=env)
     for line in process.stderr:
         if '"batch.progress"' in line:  # at least one chunk written, in the open transaction
             break

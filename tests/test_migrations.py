@@ -104,6 +104,8 @@ def test_a_database_made_by_a67dc29_upgrades_with_its_data_then_runs_the_night(
             "ON t.id = r.drug_test_id JOIN detention d ON d.id = t.detention_id")).all()
         samples = connection.execute(sa.text(
             "SELECT result, positive_specified, condition, sample FROM drug_test")).all()
+        adults = connection.execute(sa.text(
+            "SELECT count(*) FROM drug_test WHERE adult_at_sample")).scalar()
     engine.dispose()
     assert sorted((ref, drug, bool(p)) for ref, drug, p in results if p) == [
         ("BAS/26/0001", "cocaine", True), ("BAS/26/0002", "cocaine", True),
@@ -113,6 +115,7 @@ def test_a_database_made_by_a67dc29_upgrades_with_its_data_then_runs_the_night(
         ("negative", False, "arrest", 1), ("positive", True, "arrest", 1),
         ("positive", True, "arrest", 1), ("positive", True, "arrest", 1),
         ("refused", False, "arrest", 1)]
+    assert adults == 5  # every person in the fixture was over 18
     night = dtoa("run", "nightly")
     assert "sweep:" in night.output
     assert dtoa("db", "upgrade").output.startswith(f"schema already at {head_revision()}")

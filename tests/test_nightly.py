@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from dtoa.models import JobRun
+from dtoa.pipelines.ingest import INBOX_KINDS
+from dtoa.pipelines.nightly import NIGHTLY_STEPS
 from dtoa.scheduler import _weekly, fire
-from pipelines.ingest import INBOX_KINDS
-from pipelines.nightly import NIGHTLY_STEPS
 
 
 def test_the_nightly_steps_run_in_the_agreed_order():
@@ -42,8 +42,8 @@ def test_the_statistics_step_leaves_planner_statistics_for_the_detention_table(
     from sqlalchemy import text
 
     from dtoa.ingest import ingest_file
+    from dtoa.pipelines.statistics import statistics
     from dtoa.testing import detention_row, write_csv
-    from pipelines.statistics import statistics
 
     ingest_file(engine, settings, clock, "detentions", write_csv(
         tmp_path / "d.csv", [detention_row(custody_ref=f"R{i}") for i in range(50)]))

@@ -22,9 +22,11 @@ from dtoa.rules.referrals import (
 LONDON = ZoneInfo("Europe/London")
 CAL = WorkingCalendar()
 PROVIDERS = (
-    Provider(code="NHRS", name="N", address="a", areas=("Basingstoke", "Tadley"),
+    Provider(code="NHRS", name="N", address="a", phone="1", email="n@example.org",
+             areas=("Basingstoke", "Tadley"),
              sessions=(Session(weekday="mon", time=time(10), capacity=1),)),
-    Provider(code="TVRS", name="T", address="b", areas=("Andover",)),
+    Provider(code="TVRS", name="T", address="b", phone="2", email="t@example.org",
+             areas=("Andover",)),
 )
 
 

@@ -19,7 +19,7 @@ def cli_clock(monkeypatch):
     return clock
 
 
-def test_generate_list_render_and_export_as_a_user_runs_them(dtoa, tmp_path, config_file):
+def test_serve_list_render_and_export_as_a_user_runs_them(dtoa, tmp_path, config_file):
     dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [
         detention_row(custody_ref="A1", arrested_at="2022-12-30T09:00:00",
                       home_area="Andover"),
@@ -27,12 +27,13 @@ def test_generate_list_render_and_export_as_a_user_runs_them(dtoa, tmp_path, con
     dtoa("ingest", "tests", write_csv(tmp_path / "t.csv", [
         sample_row(custody_ref="A1", tested_at="2022-12-30T10:00:00", disputed=""),
         sample_row(custody_ref="B1", tested_at="2022-12-30T10:00:00", disputed="true")]))
-    assert "2 referrals created (2 booked" in dtoa("referrals", "generate").output
-    assert "0 referrals created" in dtoa("referrals", "generate").output
+    for ref in ("A1", "B1"):
+        assert "requirement served" in dtoa("require-assessment", "--suite", "BASINGSTOKE",
+                                            "--custody-ref", ref, "--officer", "PC 1").output
     listed = dtoa("referrals", "list", "--provider", "tvrs").output
     assert "BAS-2022-000001\tBASINGSTOKE\tA1\tTVRS\tawaiting_assessment" in listed
     assert "B1" not in listed
-    assert "4 letters issued (0 amended)" in dtoa("letters", "render").output
+    assert "2 letters issued (0 amended)" in dtoa("letters", "render").output
     assert "0 letters issued" in dtoa("letters", "render").output
     assert (tmp_path / "outbox" / "TVRS").is_dir()
 
@@ -41,7 +42,8 @@ def test_generate_list_render_and_export_as_a_user_runs_them(dtoa, tmp_path, con
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["reference", "suite", "custody_ref", "provider", "state",
-                             "appointment_at", "deadline_at"]
+                             "no_capacity", "appointment_at", "deadline_at"]
+    assert rows[0]["no_capacity"] == "false"
     # A1: Friday 30 December 2022 10:00; Tue 3 January 2023 at 11:00 at TVRS
     assert rows[0]["appointment_at"] == "2023-01-03T11:00:00+00:00"
     assert rows[0]["deadline_at"] == "2023-01-09T23:59:59+00:00"
@@ -62,10 +64,15 @@ def test_a_lab_result_for_an_undisputed_test_is_refused(dtoa, tmp_path):
     assert result.exit_code == 1 and "the test was not disputed" in result.output
 
 
-def test_list_no_capacity_shows_only_the_referrals_waiting_for_a_place(dtoa, tmp_path):
-    # sample_row's test was on 3 October 2022: long past its deadline on 30 December.
-    dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [detention_row()]))
-    dtoa("ingest", "tests", write_csv(tmp_path / "t.csv", [sample_row()]))
-    assert "1 with no capacity" in dtoa("referrals", "generate").output
+def test_list_no_capacity_shows_only_the_referrals_waiting_for_a_place(dtoa, tmp_path,
+                                                                       engine):
+    from dtoa.store import session_scope
+    from dtoa.testing import make_referral
+
+    with session_scope(engine) as session:  # an attended initial; no follow-up place found
+        full, _ = make_referral(session, custody_ref="FULL", reference="BAS-2022-000001")
+        full.no_capacity = True
+        make_referral(session, custody_ref="BOOKED", reference="BAS-2022-000002")
     listed = dtoa("referrals", "list", "--no-capacity").output
     assert "BAS-2022-000001" in listed and "NO CAPACITY" in listed
+    assert "BAS-2022-000002" not in listed

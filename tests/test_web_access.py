@@ -15,12 +15,11 @@ from structlog.testing import capture_logs
 from dtoa.accounts import add_user
 from dtoa.ingest import ingest_file
 from dtoa.models import AuditEvent, DrugTest, Letter, Referral, User
+from dtoa.pipelines.letters import letters as letters_step
+from dtoa.referrals.serve import serve
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, sample_row, write_csv
 from dtoa.web import create_app
-from pipelines import run_steps
-from pipelines.letters import letters as letters_step
-from pipelines.referrals import referrals as referrals_step
 
 PASSWORD = "correct horse battery"
 HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"
@@ -111,7 +110,8 @@ def test_custody_user_sees_own_force_detention_with_its_eligibility(app, account
     page = sign_in(app, "hants").get("/custody/detention",
                                      params={"suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001"})
     assert page.status_code == 200
-    assert "Yes: eligible for testing (trigger offence)" in page.text
+    assert "Yes: eligible for testing (arrested for a trigger offence)" in page.text
+    assert "Theft, Theft Act 1968 s.1: <span class=\"yes\">trigger offence</span>" in page.text
 
 
 def test_custody_user_never_sees_another_forces_detention(app, accounts, detentions, runtime):
@@ -173,7 +173,7 @@ def test_desk_entry_and_correction_are_audited_with_the_signed_in_user(app, acco
                        data=dict(form, opiates="positive")).status_code == 303
     shown = client.get("/custody/detention",
                        params={"suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001"}).text
-    assert "Test corrected" in shown and "positive" in shown
+    assert "Test corrected" in shown and "positive for cocaine and opiates" in shown
     with Session(runtime.engine) as session:
         test = session.exec(select(DrugTest)).one()
         events = session.exec(select(AuditEvent).where(AuditEvent.entity == "drug_test",
@@ -233,8 +233,8 @@ def test_pages_escape_what_they_show(app, accounts, runtime, tmp_path):
 
 @pytest.fixture
 def referrals(runtime, tmp_path):
-    """Two positive tests on 4 April 2023, one at each force; the referrals and letters steps
-    refer the Basingstoke one to NHRS and the Milton Keynes one to MKDAS.
+    """Two positive tests on 4 April 2023, one at each force, each served at its desk (NHRS for
+    Basingstoke, MKDAS for Milton Keynes), then the night's letters.
     Returns {provider: (reference, referral letter id)}."""
     runtime.clock.set(datetime(2023, 4, 4, 12, tzinfo=UTC))
     people = [dict(custody_ref="BAS/23/0100"),
@@ -247,7 +247,12 @@ def referrals(runtime, tmp_path):
         [sample_row(tested_at="2023-04-04T10:00:00", **{k: v for k, v in p.items()
                                                          if k != "home_area"})
          for p in people]))
-    run_steps([referrals_step, letters_step], runtime.engine, runtime.settings, runtime.clock)
+    for p in people:
+        with session_scope(runtime.engine) as session:
+            serve(session, runtime.settings, suite=p.get("suite", "BASINGSTOKE"),
+                  custody_ref=p["custody_ref"], officer="PC 1", served_at=runtime.clock.now(),
+                  now=runtime.clock.now(), actor="desk:PC 1")
+    letters_step(runtime.engine, runtime.settings, runtime.clock)
     with Session(runtime.engine) as session:
         found = {}
         for referral in session.exec(select(Referral)):
@@ -272,6 +277,64 @@ def test_provider_sees_only_its_own_referrals_and_letters(app, accounts, referra
         assert client.get(f"/provider/letter/{other_letter}").status_code == 404
     assert [(r["user"], r["what"]) for r in refusals(logs)] == [("nhrs", "referral"),
                                                                 ("nhrs", "letter")]
+
+
+def test_provider_never_gets_the_persons_notice(app, accounts, referrals, runtime):
+    with Session(runtime.engine) as session:
+        notice = session.exec(select(Letter).join(Referral).where(
+            Letter.kind == "notice", Referral.provider == "NHRS")).one()
+    client = sign_in(app, "nhrs")
+    assert "notice" not in client.get(f"/provider/referral/{referrals['NHRS'][0]}").text
+    with capture_logs() as logs:
+        assert client.get(f"/provider/letter/{notice.id}").status_code == 404
+    assert refusals(logs)[0]["what"] == "letter"
+
+
+def test_custody_user_prints_only_their_own_forces_notices(app, accounts, referrals):
+    own, other = referrals["NHRS"][0], referrals["MKDAS"][0]
+    client = sign_in(app, "hants")
+    printed = client.get(f"/custody/notice/{own}")
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+    assert printed.headers["content-disposition"].startswith("inline")
+    with capture_logs() as logs:
+        assert client.get(f"/custody/notice/{other}").status_code == 404
+    [refusal] = refusals(logs)
+    assert (refusal["user"], refusal["what"], refusal["suite"]) == ("hants", "notice",
+                                                                    "MILTON_KEYNES")
+
+
+def test_custody_user_cannot_serve_on_another_forces_detention(app, accounts, detentions,
+                                                               runtime):
+    client = sign_in(app, "hants")
+    form = client.get("/custody").text
+    with capture_logs() as logs:
+        response = client.post("/custody/detention/require", data={
+            "csrf_token": token(form), "suite": "MILTON_KEYNES", "custody_ref": "MK/23/0001",
+            "officer": "hants", "slot": ""})
+    assert response.status_code == 404
+    assert refusals(logs)[0]["what"] == "detention"
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Referral)).all() == []
+
+
+def test_a_session_too_soon_is_refused_in_words_on_the_desk_page(app, accounts, detentions,
+                                                                  runtime):
+    runtime.clock.set(datetime(2022, 10, 3, 15, 30, tzinfo=UTC))
+    client = sign_in(app, "hants")
+    page = client.get("/custody/detention",
+                      params={"suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001"})
+    client.post("/custody/detention/test", data={
+        "csrf_token": token(page.text), "suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001",
+        "outcome": "tested", "cocaine": "positive", "opiates": "negative",
+        "tested_at": "2022-10-03T15:05", "officer_ref": "hants"})
+    response = client.post("/custody/detention/require", data={
+        "csrf_token": token(page.text), "suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001",
+        "officer": "hants", "slot": "2022-10-04T09:00:00+00:00"})
+    assert response.status_code == 422
+    assert ("Not served: 2022-10-04 10:00 gives less than 24 hours&#39; notice."
+            in response.text)
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Referral)).all() == []
 
 
 def test_provider_cannot_record_an_outcome_on_another_providers_referral(app, accounts,

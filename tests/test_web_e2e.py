@@ -1,9 +1,10 @@
 """End to end in a real headless Chromium against a real server on localhost: a custody user
-enters a positive test, the nightly pipeline runs, the provider sees the referral and records a
-failure to attend, and the inspector sees it in the funnel and the prosecution list.
-A second journey signs in (a wrong password first), changes a password, and signs out: the
-page behind the session is gone even by the browser's Back button and its saved cookie.
-Screenshots of each page go to test-artifacts/screenshots/."""
+enters a positive test and, in the same flow, serves the requirement to attend assessment and
+prints its notice; the nightly pipeline tells the provider, who records a failure to attend;
+the inspector sees it in the funnel and the prosecution list. A second journey signs in (a
+wrong password first), changes a password, and signs out: the page behind the session is gone
+even by the browser's Back button and its saved cookie. Screenshots of each page go to
+test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from sqlmodel import Session, select
 from dtoa.accounts import add_user
 from dtoa.ingest import ingest_file
 from dtoa.models import AuditEvent, ProsecutionCase, Referral
+from dtoa.pipelines.nightly import run_nightly
 from dtoa.store import session_scope
 from dtoa.testing import detention_row, write_csv
 from dtoa.web import create_app
 from dtoa.web.testing import CHROMIUM_ARGS, chromium_path, serve_in_thread
-from pipelines.nightly import run_nightly
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery"
@@ -51,10 +52,23 @@ def site(runtime, tmp_path):
                 ("inspector", "inspector", {}), ("admin", "admin", {})):
             add_user(session, runtime.settings, runtime.clock, username=name,
                      password=PASSWORD, role=role, actor="test", **scope)
-    path = write_csv(tmp_path / "detentions.csv", [detention_row()])
+    path = write_csv(tmp_path / "detentions.csv", [
+        detention_row(person_name="Jane Smith"),
+        detention_row(custody_ref="BAS/22/0002", person_ref="P0002", birth_date="2006-01-10",
+                      offence_codes="TH68001;ASSAULT")])
     ingest_file(runtime.engine, runtime.settings, runtime.clock, "detentions", path)
     with serve_in_thread(create_app(runtime)) as url:
         yield url
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+
+
+def tmp_notice(runtime) -> Path:  # noqa: ANN001
+    return runtime.settings.path("outbox").parent / "printed-notice.pdf"
 
 
 class Shots:
@@ -87,26 +101,62 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     admin.click("text=Sign out")
     expect(admin.locator("h1")).to_have_text("Sign in")
     shot(admin, "sign-in")
-    # Custody desk: find the detention, see why it may be tested, enter the outcome.
+    # Custody desk: a child may not be tested here, and the page says why in words.
     desk = sign_in(browser, site, "desk")
     shot(desk, "custody-desk")
+    desk.fill("#custody_ref", "BAS/22/0002")
+    desk.click("text=Find detention")
+    expect(desk.locator("#reason")).to_have_text(
+        "Why: under 18: this suite is not notified for testing people under 18 (PACE 1984 "
+        "s.63B(4B)).")
+    expect(desk.locator("#offences")).to_contain_text("Theft, Theft Act 1968 s.1: trigger offence")
+    expect(desk.locator("#offences")).to_contain_text("ASSAULT: not a trigger offence")
+    shot(desk, "custody-under-18")
+    # The adult: find the detention, enter the outcome; the officer is the signed-in user.
+    desk.goto(site + "/custody")
     desk.fill("#custody_ref", "BAS/22/0001")
     desk.click("text=Find detention")
     expect(desk.locator("#eligibility")).to_have_text(
-        "Yes: eligible for testing (trigger offence).")
+        "Yes: eligible for testing (arrested for a trigger offence).")
+    expect(desk.locator("#officer_ref")).to_have_value("desk")
     desk.check("input[name=outcome][value=tested]")
     desk.check("input[name=opiates][value=negative]")
     desk.fill("#tested_at", "2022-10-03T15:05")
-    desk.fill("#officer_ref", "PC 1234")
     desk.click("text=Record outcome")
     expect(desk.locator("#cocaine-error")).to_have_text(
         "a tested sample needs positive or negative")
     shot(desk, "custody-field-error")
     desk.check("input[name=cocaine][value=positive]")
     desk.click("text=Record outcome")
+    # One flow: the positive result leads straight to the requirement, sessions offered.
     expect(desk.locator(".flash")).to_have_text("Test recorded: positive for cocaine.")
     expect(desk.locator("#recorded-result")).to_have_text("positive for cocaine")
-    shot(desk, "custody-recorded")
+    expect(desk.locator("#requirement-due")).to_be_visible()
+    sessions = desk.locator("#require-form label.session")
+    expect(sessions.first).to_have_text("Wednesday 5 October 2022 at 14:00")
+    expect(desk.locator("#require-form input[name=slot]").first).to_be_checked()
+    expect(desk.locator("#officer")).to_have_value("desk")
+    shot(desk, "custody-requirement-offered")
+    desk.goto(site + "/custody")  # the worklist shows it until it is served
+    expect(desk.locator("#worklist")).to_contain_text("BAS/22/0001")
+    shot(desk, "custody-worklist")
+    desk.click("#worklist >> text=BAS/22/0001")
+    desk.locator("#require-form input[name=slot]").nth(1).check()  # Thursday instead
+    desk.fill("#officer", "PC 1234")
+    desk.click("text=Serve requirement and print notice")
+    expect(desk.locator(".flash")).to_contain_text("Requirement served: BAS-2022-000001.")
+    expect(desk.locator("#served-appointment")).to_have_text("Thursday 6 October 2022 at 10:00")
+    expect(desk.locator("#served-by")).to_have_text("PC 1234, Monday 3 October 2022 at 16:30")
+    shot(desk, "custody-requirement-served")
+    printed = desk.request.get(site + desk.locator("#print-notice").get_attribute("href"))
+    assert printed.ok and printed.body().startswith(b"%PDF")
+    notice = tmp_notice(runtime)
+    notice.write_bytes(printed.body())
+    text = pdf_text(notice)
+    assert "To: Jane Smith" in text and "Thursday 6 October 2022 at 10:00" in text
+    assert "you may be liable to prosecution" in text and "Served by PC 1234" in text
+    desk.goto(site + "/custody")
+    expect(desk.locator("#worklist")).to_contain_text("None: every positive test")
 
     run_nightly(runtime.engine, runtime.settings, runtime.clock)
     with Session(runtime.engine) as session:
@@ -136,7 +186,7 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     inspector = sign_in(browser, site, "inspector")
     inspector.goto(site + "/inspector?week=2022-W40&suite=BASINGSTOKE")
     for stage, count in (("tested", "1"), ("positive", "1"), ("referred", "1"),
-                         ("failed_to_attend", "1")):
+                         ("positive_no_requirement", "0"), ("failed_to_attend", "1")):
         expect(inspector.locator(f"td[data-stage={stage}]")).to_have_text(count)
     shot(inspector, "inspector-funnel")
     inspector.goto(site + "/inspector/prosecutions?within=200")
@@ -151,6 +201,9 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
         actors = set(session.exec(select(AuditEvent.actor)).all())
     assert case.state == "summonsed"
     assert {"desk", "nhrs", "inspector"} <= actors
+    outbox = runtime.settings.path("outbox")
+    assert [p.name for p in (outbox / "NHRS").rglob("*.pdf")] == [
+        "BAS-2022-000001-referral.pdf"]
     inspector.goto(site + "/inspector?week=2022-W40&suite=BASINGSTOKE")
     expect(inspector.locator("td[data-stage=prosecuted]")).to_have_text("1")
     inspector.goto(site + "/inspector/chase")

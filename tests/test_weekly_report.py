@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from dtoa.ingest import ingest_file
+from dtoa.pipelines.reports import weekly_reports
 from dtoa.reports.weekly import previous_week, week_bounds
 from dtoa.store.funnel import funnel
 from dtoa.synthetic import generate, pilot_plan, write_csvs
-from pipelines.reports import weekly_reports
 
 
 @pytest.fixture

@@ -7,10 +7,22 @@ from zoneinfo import ZoneInfo
 import click
 
 from dtoa import log
-from dtoa.cli import attendance, custody, db, failures, law, referrals, reports, web
-from dtoa.cli.common import pass_runtime  # noqa: F401  (re-exported for command modules)
-from dtoa.config import ConfigError
-from dtoa.runtime import open_runtime
+from dtoa.cli import (
+    attendance,
+    custody,
+    db,
+    failures,
+    law,
+    referrals,
+    reports,
+    requirements,
+    web,
+    workspace,
+)
+from dtoa.cli.common import (
+    Invocation,
+    pass_runtime,  # noqa: F401  (re-exported for command modules)
+)
 from dtoa.store import SchemaNotCurrent
 
 
@@ -27,25 +39,25 @@ class _Commands(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # noqa: BLE001  (one line, never a traceback: dtoa.cli.failures)
-            runtime = ctx.obj
+            runtime = getattr(ctx.obj, "runtime", None)
             tz = runtime.settings.tz if runtime is not None else ZoneInfo("Europe/London")
             raise failures.as_click_error(exc, tz) from None
 
 
 @click.group(cls=_Commands)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="DTOA_CONFIG",
-              help="Configuration file (default: config.toml beside the code; env DTOA_CONFIG).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: $DTOA_CONFIG, else config.toml in the current "
+                   "folder; `dtoa init` makes one).")
+@click.option("--verbose", is_flag=True,
+              help="Show the JSON log lines on stderr too (they always go to the log file).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Drug testing on arrest: detentions, tests, referrals, attendance and reports."""
-    log.configure()
-    try:
-        ctx.obj = open_runtime(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    log.configure(stream=None if verbose else log.NOWHERE)
+    ctx.obj = Invocation(config_path, verbose)
 
 
-for module in (custody, law, db, referrals, attendance, reports, web):
+for module in (workspace, custody, requirements, law, db, referrals, attendance, reports, web):
     module.register(cli)
 
 

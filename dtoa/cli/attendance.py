@@ -7,8 +7,10 @@ from datetime import time
 
 import click
 
+from dtoa import log
 from dtoa.attendance import chase_list, record_outcome
-from dtoa.cli.common import ingest_command, pass_runtime
+from dtoa.cli.common import Invocation, ingest_command, pass_runtime
+from dtoa.cli.failures import EXIT_UNEXPECTED, one_line
 from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.prosecution import cases_due, decide
 from dtoa.rules.attendance import ASSESSMENTS, OUTCOMES
@@ -88,7 +90,7 @@ def attendance_record(runtime: Runtime, reference: str | None, suite: str | None
 @pass_runtime
 def sweep_command(runtime: Runtime) -> None:
     """Mark overdue outcomes, open prosecution cases for failures, flag cases near their limit."""
-    from pipelines.sweep import sweep
+    from dtoa.pipelines.sweep import sweep
 
     summary = sweep(runtime.engine, runtime.settings, runtime.clock)
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
@@ -170,11 +172,27 @@ def run() -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @pass_runtime
 def run_nightly_command(runtime: Runtime, quiet: bool) -> None:
-    """Inbox, eligibility, referrals, letters and sweep, once, in that order."""
-    from pipelines.nightly import run_nightly
+    """Inbox, eligibility, referrals, letters and sweep, once, in that order; recorded as a
+    nightly run (`dtoa status` shows the last one)."""
+    from dtoa.clock import as_utc
+    from dtoa.pipelines.nightly import one_night, run_nightly
+    from dtoa.scheduler import NIGHTLY, fire
 
-    for step, summary in run_nightly(runtime.engine, runtime.settings, runtime.clock,
-                                     progress=False if quiet else None):
+    results: list[tuple[str, dict]] = []
+
+    def work(rt: Runtime) -> list[tuple[str, dict]]:
+        results.extend(run_nightly(rt.engine, rt.settings, rt.clock,
+                                   progress=False if quiet else None))
+        return results
+
+    with one_night(runtime.engine):  # a second run stops here: exit 4, nothing done
+        status = fire(runtime, NIGHTLY, as_utc(runtime.clock.now()), work)
+    if status == "skipped":
+        raise click.ClickException("another nightly run started at this very moment")
+    if status == "failed":
+        raise one_line(f"the nightly run failed; the details are in the log "
+                       f"({log.destination()})", EXIT_UNEXPECTED)
+    for step, summary in results:
         click.echo(f"{step}: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
@@ -190,7 +208,12 @@ def scheduler_command(ctx: click.Context, runtime: Runtime, nightly_at: time | N
     """Run the nightly and weekly jobs on schedule until stopped."""
     from dtoa.scheduler import run_scheduler
 
-    config = ctx.find_root().params.get("config_path")
+    invocation = ctx.find_object(Invocation)
+    config = str(invocation.choice().path.resolve()) if invocation else None
+    plan = runtime.settings.scheduler
+    click.echo(f"scheduler running: nightly at {nightly_at or plan.nightly_at}, weekly on "
+               f"{plan.weekly_day} at {plan.weekly_at} ({runtime.settings.timezone}); log in "
+               f"{runtime.settings.path('log')}; Ctrl-C stops it")
     run_scheduler(runtime, config, nightly_at=nightly_at, exit_after=exit_after)
 
 

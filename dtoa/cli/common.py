@@ -2,17 +2,68 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
+from dtoa import log
 from dtoa.cli.failures import EXIT_REFUSED, one_line
+from dtoa.config import ConfigChoice, ConfigError, Settings, choose_config, load_settings
 from dtoa.ingest import ingest_file
 from dtoa.ingest.reader import FileRefused
-from dtoa.runtime import Runtime
+from dtoa.runtime import Runtime, open_runtime
 
-pass_runtime = click.make_pass_decorator(Runtime)
+
+@dataclass
+class Invocation:
+    """What `dtoa [--config PATH] [--verbose]` was given. The configuration is read when a
+    command first needs it, so `--help`, `init` and `demo` work in a folder that has none."""
+
+    config: str | None
+    verbose: bool
+    runtime: Runtime | None = None
+
+    def choice(self) -> ConfigChoice:
+        return choose_config(self.config)
+
+    def settings(self, choice: ConfigChoice | None = None, *, announce: bool = True
+                 ) -> Settings:
+        """Read the chosen configuration (one line on stderr when it is not this folder's
+        config.toml) and send the log to its log file."""
+        choice = choice or self.choice()
+        try:
+            settings = load_settings(choice)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        if announce and not choice.is_here:
+            click.echo(f"configuration: {choice.path} (from {choice.source})", err=True)
+        try:
+            log.configure(path=settings.path("log"), echo=self.verbose)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the log file {settings.path('log')}: "
+                                       f"{exc.strerror}; choose another in [paths] log") from None
+        return settings
+
+    def open(self) -> Runtime:
+        if self.runtime is None:
+            self.runtime = open_runtime(self.settings())
+        return self.runtime
+
+
+def pass_runtime(command: Callable) -> Callable:
+    """Call the command with the runtime as its first argument: the one a test passed as the
+    context object, else the one opened from the chosen configuration."""
+
+    @click.pass_context
+    def with_runtime(ctx: click.Context, /, *args: object, **kwargs: object) -> object:
+        runtime = ctx.find_object(Runtime) or ctx.find_object(Invocation).open()
+        return command(runtime, *args, **kwargs)
+
+    return functools.update_wrapper(with_runtime, command)
 
 
 @click.group()

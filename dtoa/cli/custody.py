@@ -1,4 +1,4 @@
-"""Commands for custody staff and force data loads: init, ingest, record-test, export."""
+"""Commands for custody staff and force data loads: ingest, record-test, export."""
 
 from __future__ import annotations
 
@@ -15,21 +15,7 @@ from dtoa.ingest.csvfile import desk_record, printable
 from dtoa.ingest.tests import input_fields
 from dtoa.rules.outcomes import FURTHER_SAMPLE_REASONS, NOT_TESTED_REASONS, OUTCOMES
 from dtoa.runtime import Runtime
-from dtoa.store import upgrade_schema
 from dtoa.store.exports import export_detentions
-
-
-@click.command()
-@pass_runtime
-def init(runtime: Runtime) -> None:
-    """Create (or upgrade) the database and the working folders."""
-    upgrade_schema(runtime.unchecked_engine)
-    for which in ("outbox", "reports", "inbox", "processed", "quarantine"):
-        runtime.settings.path(which).mkdir(parents=True, exist_ok=True)
-    for kind in ("detentions", "tests", "attendance", "prosecutions"):
-        (runtime.settings.path("inbox") / kind).mkdir(parents=True, exist_ok=True)
-    url = runtime.unchecked_engine.url.render_as_string(hide_password=True)
-    click.echo(f"database ready: {url}")
 
 
 @click.group()
@@ -114,5 +100,5 @@ def export_detentions_command(runtime: Runtime, path: str) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (init, ingest, record_test, export):
+    for command in (ingest, record_test, export):
         cli.add_command(command)

@@ -1,4 +1,5 @@
-"""Commands for referrals: generate, list, letters, laboratory results, export."""
+"""Commands for referrals: list, letters, laboratory results, export. Requirements are served
+at the custody desk (`dtoa require-assessment`, dtoa/cli/requirements.py)."""
 
 from __future__ import annotations
 
@@ -9,28 +10,15 @@ import click
 from dtoa.cli.common import export, pass_runtime
 from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.models.referrals import REFERRAL_STATES
+from dtoa.pipelines.letters import letters as letters_step
 from dtoa.referrals import LabResultError, export_referrals, list_referrals, record_lab_result
 from dtoa.runtime import Runtime
 from dtoa.store import session_scope
-from pipelines.letters import letters as letters_step
-from pipelines.referrals import referrals as referrals_step
 
 
 @click.group()
 def referrals() -> None:
-    """Referrals for required assessments (Drugs Act 2005 ss.9-10)."""
-
-
-@referrals.command("generate")
-@pass_runtime
-def generate(runtime: Runtime) -> None:
-    """Refer new positive tests, re-try referrals with no capacity, withdraw unsupported ones."""
-    summary = referrals_step(runtime.engine, runtime.settings, runtime.clock)
-    click.echo(f"{summary['created']} referrals created ({summary['booked']} booked, "
-               f"{summary['no_capacity']} with no capacity before the deadline); "
-               f"{summary['rebooked']} re-tried and booked; {summary['withdrawn']} withdrawn")
-    if summary["no_capacity"]:
-        click.echo("see: dtoa referrals list --no-capacity", err=True)
+    """Referrals: requirements to attend assessment served (Drugs Act 2005 ss.9-10)."""
 
 
 def _local(moment: datetime | None, runtime: Runtime) -> str:
@@ -52,7 +40,8 @@ def list_command(runtime: Runtime, provider: str | None, state: str | None,
     click.echo("reference\tsuite\tcustody_ref\tprovider\tstate\tappointment\tdeadline")
     for r in rows:
         state_text = r.state + (f" ({r.state_reason})" if r.state_reason else "") + (
-            " NO CAPACITY" if r.no_capacity else "")
+            " NO CAPACITY" if r.no_capacity else "") + (
+            f" FLAGGED {','.join(r.flags)}" if r.flags else "")
         click.echo(f"{r.reference}\t{r.suite}\t{r.custody_ref}\t{r.provider}\t{state_text}\t"
                    f"{_local(r.appointment_at, runtime)}\t{_local(r.deadline_at, runtime)}")
     click.echo(f"{len(rows)} referrals", err=True)
@@ -60,13 +49,14 @@ def list_command(runtime: Runtime, provider: str | None, state: str | None,
 
 @click.group()
 def letters() -> None:
-    """Referral letters and notices of requirement."""
+    """Referral letters to providers and change notices (RA2) to people."""
 
 
 @letters.command("render")
 @pass_runtime
 def render(runtime: Runtime) -> None:
-    """Render new and amended letters into the outbox, with a manifest per provider."""
+    """Render new and amended referral letters and change notices into the outbox, with a
+    manifest per folder."""
     summary = letters_step(runtime.engine, runtime.settings, runtime.clock)
     click.echo(f"{summary['issued']} letters issued ({summary['amended']} amended) into "
                f"{runtime.settings.path('outbox')}")
@@ -104,8 +94,9 @@ def lab_result(runtime: Runtime, suite: str, custody_ref: str, confirmed: bool,
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @pass_runtime
 def export_referrals_command(runtime: Runtime, path: str) -> None:
-    """One row per referral: reference, suite, custody_ref, provider, state, appointment_at
-    (the booked initial assessment), deadline_at; instants in ISO 8601, UTC."""
+    """One row per referral: reference, suite, custody_ref, provider, state, no_capacity
+    (true: no free place before the deadline), appointment_at (the booked initial assessment),
+    deadline_at; instants in ISO 8601, UTC."""
     try:
         count = export_referrals(runtime.engine, path)
     except OSError as exc:

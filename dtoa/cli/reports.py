@@ -12,12 +12,12 @@ from tqdm import tqdm
 
 from dtoa import csvout, log
 from dtoa.cli.common import pass_runtime
-from dtoa.reports.weekly import previous_week, week_bounds
+from dtoa.pipelines.reports import write_week
+from dtoa.reports.weekly import FORCE, previous_week, week_bounds
 from dtoa.rules.funnel import COUNTS, RATES, percent
 from dtoa.rules.publish import publish_funnel, shown
 from dtoa.runtime import Runtime
 from dtoa.store.funnel import funnel as funnel_of
-from pipelines.reports import write_week
 
 
 @click.group()
@@ -45,21 +45,27 @@ def funnel_command(runtime: Runtime, start, end, suite: str | None, fmt: str,  #
         raise click.BadParameter(str(exc)) from exc
     if publish:
         figures = publish_funnel(figures)
-    click.echo(render_funnel(figures, fmt), nl=fmt != "csv")
+    click.echo(render_funnel(figures, fmt, start.date(), end.date(), suite),
+               nl=fmt != "csv")
 
 
-def render_funnel(figures: dict, fmt: str) -> str:
-    """The funnel as JSON (suppressed -> null), one-row CSV (suppressed -> *) or a table."""
+def render_funnel(figures: dict, fmt: str, start: date, end: date, suite: str | None) -> str:
+    """The funnel, naming its suite (ALL: every suite) and arrest dates, as JSON (suppressed
+    -> null), one-row CSV (suppressed -> *) or a table."""
+    named = {"suite": suite.upper() if suite else FORCE, "from": start.isoformat(),
+             "to": end.isoformat()}
     if fmt == "json":
-        return json.dumps(figures, indent=2)
+        return json.dumps({**named, **figures}, indent=2)
     if fmt == "csv":
         out = io.StringIO()
         writer = csvout.writer(out, lineterminator="\n")
-        writer.writerow(figures)
-        writer.writerow([shown(v) for v in figures.values()])
+        writer.writerow([*named, *figures])
+        writer.writerow([*named.values(), *(shown(v) for v in figures.values())])
         return out.getvalue()
     width = max(map(len, figures))
-    lines = [f"{k:<{width}}  {shown(figures[k])}" for k in COUNTS]
+    lines = [f"{'suite':<{width}}  {named['suite']}" + ("" if suite else " (every suite)"),
+             f"{'period':<{width}}  arrests {start} to {end} (Europe/London)"]
+    lines += [f"{k:<{width}}  {shown(figures[k])}" for k in COUNTS]
     lines += [f"{k:<{width}}  {_rate(figures[k])}" for k in RATES]
     return "\n".join(lines)
 
@@ -119,9 +125,8 @@ def demo(folder: str, seed: int) -> None:
         log.configure(stream=log_file)
         result = run_demo(Path(folder), seed=seed, progress=lambda _day: bar.update())
         log.configure()
-    click.echo(f"Funnel for {SUITE}, arrests {QUARTER[0]} to {QUARTER[1]} "
-               f"({result.nights} nightly runs):")
-    click.echo(render_funnel(result.funnel, "table"))
+    click.echo(f"The pilot quarter, after {result.nights} nightly runs:")
+    click.echo(render_funnel(result.funnel, "table", QUARTER[0], QUARTER[1], SUITE))
     click.echo(f"\nLetters:       {result.letters}")
     click.echo(f"Weekly report: {result.report}")
     click.echo(f"Log:           {log_path}")

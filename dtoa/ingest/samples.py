@@ -16,7 +16,10 @@ from dtoa.ingest.bulk import allocate_ids, by_natural_key, insert_rows
 from dtoa.ingest.csvfile import FieldError, Record, RowError
 from dtoa.ingest.writers import DETENTION, _first_of_each_key, judgements
 from dtoa.models import DrugTest, SampleResult
+from dtoa.referrals import extract as requirement
+from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import REQUESTED
+from dtoa.rules.referrals import ASSESSMENT_MIN_AGE
 from dtoa.store.audit import diff, record_change
 from dtoa.store.judgements import DETENTION_FACTS, custody_record, rejudge_ids
 
@@ -26,7 +29,8 @@ AUDITED = ("sample", "further_sample_reason", "tested_at", "condition", "outcome
            "results", "positive_specified", "not_tested_reason", "officer_ref",
            "appropriate_adult", "disputed", "declared_medication", "local_time_ambiguous")
 COLUMNS = ("id", "detention_id", "batch_id", "updated_at", "sample", "further_sample_reason",
-           "superseded", "tested_at", "condition", "outcome", "result", "positive_specified",
+           "superseded", "adult_at_sample", "tested_at", "condition", "outcome", "result",
+           "positive_specified",
            "not_tested_reason", "officer_ref", "appropriate_adult", "disputed",
            "declared_medication", "local_time_ambiguous", "row_hash")
 Pairs = list[tuple[Record, dict]]
@@ -44,15 +48,18 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
         {(row["suite"], row["custody_ref"]) for _, row in pairs})}
     samples = _stored_samples(session, [d.id for d in detentions.values()])
     cache = judgements(seen, settings)
-    new, changed, unchanged = [], [], 0
+    new, changed, unchanged, served = [], [], 0, []
     # Sample 1 before sample 2, so a further sample can follow its first in the same file.
     for record, row in sorted(pairs, key=lambda pair: pair[1]["sample"]):
         detention = detentions.get((row["suite"], row["custody_ref"]))
         try:
             values = _checked(row, detention, samples, cache, settings)
+            requirement.check_requirement(row, detention, settings)
         except FieldError as exc:
             errors.append(RowError(record.line, exc.column, exc.value, exc.reason, record.raw))
             continue
+        if requirement.REQUIREMENT in values:  # served by the custody system (Drugs Act s.9)
+            served.append((detention.id, row["sample"], values.pop(requirement.REQUIREMENT)))
         values.update(batch_id=batch_id, updated_at=now)
         stored = samples.get((detention.id, row["sample"]))
         if stored is None:
@@ -69,6 +76,7 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
     touched = {v["detention_id"] for v in new} | {v["detention_id"] for _, v in changed}
     _mark_superseded(session, {d for (d, number) in samples if number > 1 and d in touched})
     rejudge_ids(session, cache, touched, now=now, actor=actor)
+    requirement.record_requirements(session, settings, served, now=now, actor=actor)
     return len(new), len(changed), unchanged, errors
 
 
@@ -98,7 +106,10 @@ def _checked(row: dict, detention, samples: dict, cache, settings: Settings) -> 
                             judgement, settings)
     _check_order(row, detention.id, samples)
     values = {k: v for k, v in row.items() if k not in ("suite", "custody_ref")}
+    sampled_on = row["tested_at"].astimezone(settings.tz).date()
     values.update(detention_id=detention.id, superseded=False,
+                  adult_at_sample=age_on(detention.birth_date, sampled_on)
+                  >= ASSESSMENT_MIN_AGE,
                   condition=judgement.eligibility.condition if judgement else None)
     return values
 

@@ -17,6 +17,7 @@ from dtoa.ingest.csvfile import (
     text,
 )
 from dtoa.ingest.detentions import row_hash
+from dtoa.referrals import extract as requirement
 from dtoa.rules.ages import age_on
 from dtoa.rules.detention import CustodyRecord, Judgement, positive_specified
 from dtoa.rules.outcomes import (
@@ -33,7 +34,7 @@ from dtoa.rules.outcomes import result as result_of
 
 REQUIRED = ("suite", "custody_ref", "tested_at", "outcome")
 OPTIONAL = ("sample", "further_sample_reason", "not_tested_reason", "officer_ref",
-            "appropriate_adult", "disputed", "declared_medication")
+            "appropriate_adult", "disputed", "declared_medication", *requirement.COLUMNS)
 ADULT_AGE = 18
 HASHED = ("custody_ref", "declared_medication", "disputed", "further_sample_reason",
           "not_tested_reason", "officer_ref", "outcome", "results", "sample", "suite",
@@ -116,6 +117,9 @@ def parse(record: Record, settings: Settings, now: datetime) -> dict:
         "local_time_ambiguous": bool(ambiguous),
     }
     row["row_hash"] = row_hash({k: _hashable(row[k]) for k in HASHED})
+    served = requirement.parse_requirement(values, settings, tested_at, now)
+    if served is not None:  # served by the custody system (Drugs Act 2005 s.9): not hashed
+        row[requirement.REQUIREMENT] = served
     return row
 
 

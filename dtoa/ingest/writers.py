@@ -12,13 +12,16 @@ from dtoa.config import Settings
 from dtoa.ingest import detentions as detention_rows
 from dtoa.ingest.bulk import allocate_ids, by_natural_key, insert_rows
 from dtoa.ingest.csvfile import Record, RowError
-from dtoa.models import Detention, DetentionOffence
+from dtoa.models import Detention, DetentionOffence, DrugTest
+from dtoa.rules.ages import age_on
 from dtoa.rules.detention import JudgementCache
+from dtoa.rules.eligibility import ADULT
 from dtoa.store.audit import diff, record_change
 from dtoa.store.judgements import DETENTION_FACTS, JUDGED, current_samples, rejudge
 
 DETENTION = Detention.__table__
 OFFENCE = DetentionOffence.__table__
+TEST = DrugTest.__table__
 AUDITED_DETENTION = detention_rows.INPUT_FIELDS + ("arrest_date", "local_time_ambiguous")
 
 DETENTION_COLUMNS = (*detention_rows.HASHED, "row_hash", *JUDGED, "local_time_ambiguous",
@@ -93,7 +96,7 @@ def write_detentions(session: Session, pairs: Pairs, *, settings: Settings, batc
         _insert_detentions(session, new, batch_id, now)
     for known, row in changed:
         stored = session.execute(select(DETENTION).where(DETENTION.c.id == known.id)).one()
-        _update_detention(session, stored, row, batch_id, now)
+        _update_detention(session, settings, stored, row, batch_id, now)
     if changed:  # a corrected record with a sample already taken is judged at that sample
         _rejudge_at_samples(session, judgements(seen, settings),
                             [known.id for known, _ in changed], batch_id, now)
@@ -118,7 +121,8 @@ def _insert_detentions(session: Session, rows: list[dict], batch_id: int, now: d
         for i, row in zip(ids, rows, strict=True) for o in row["offences"]))
 
 
-def _update_detention(session: Session, stored, row: dict, batch_id: int, now: datetime) -> None:  # noqa: ANN001
+def _update_detention(session: Session, settings: Settings, stored, row: dict,  # noqa: ANN001
+                      batch_id: int, now: datetime) -> None:
     """The custody record's new facts, judged as without a sample (audited with the facts);
     `_rejudge_at_samples` then moves the judgement to the sample where there is one."""
     before = {k: getattr(stored, k) for k in (*AUDITED_DETENTION, *JUDGED)}
@@ -132,6 +136,17 @@ def _update_detention(session: Session, stored, row: dict, batch_id: int, now: d
     if changes:
         record_change(session, at=now, actor=f"batch:{batch_id}", entity="detention",
                       entity_id=stored.id, action="updated", changes=changes)
+    if "birth_date" in changes:
+        refresh_adult_at_sample(session, settings, stored.id, row["birth_date"])
+
+
+def refresh_adult_at_sample(session: Session, settings: Settings, detention_id: int,
+                            birth_date) -> None:  # noqa: ANN001
+    """A corrected birth date: whether each sample was of a person 18 or over (s.9(1)(b))."""
+    for test_id, tested_at in session.execute(select(TEST.c.id, TEST.c.tested_at).where(
+            TEST.c.detention_id == detention_id)):
+        adult = age_on(birth_date, tested_at.astimezone(settings.tz).date()) >= ADULT
+        session.execute(update(TEST).where(TEST.c.id == test_id).values(adult_at_sample=adult))
 
 
 def _rejudge_at_samples(session: Session, cache: JudgementCache, ids: list[int],

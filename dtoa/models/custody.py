@@ -129,6 +129,7 @@ class DrugTest(SQLModel, table=True):
     result: TestResult = Field(sa_column=enum_column(TestResult, "drug_test", "result",
                                                      index=True))
     positive_specified: bool = False  # positive for a specified drug: grounds for s.9
+    adult_at_sample: bool = False  # 18 or over on the sample's local date (s.9(1)(b))
     not_tested_reason: NotTestedReason | None = Field(default=None, sa_column=enum_column(
         NotTestedReason, "drug_test", "not_tested_reason", nullable=True))
     officer_ref: str | None = None

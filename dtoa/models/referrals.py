@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dtoa.models.columns import enum_column
@@ -25,7 +25,12 @@ PROSECUTION_STATES = tuple(s.value for s in CaseState)
 
 
 class Referral(SQLModel, table=True):
-    """A requirement to attend an initial (s.9) and a follow-up (s.10) assessment."""
+    """A requirement to attend an initial (s.9) and a follow-up (s.10) assessment.
+
+    The requirement exists in law only once an officer has imposed it in police detention and
+    given it in writing before release (s.9(2), s.11): `served_at` and `served_by` record that.
+    A referral with no `served_at` (made by a build before requirements were served at the
+    desk) imposed nothing: it is not counted as referred and founds no prosecution."""
 
     __tablename__ = "referral"
     __table_args__ = (Index("ix_referral_retry", "no_capacity", "state", "deadline_at"),)
@@ -40,6 +45,9 @@ class Referral(SQLModel, table=True):
     no_capacity: bool = False
     state_reason: str | None = None  # reason code for the current state, e.g. lab_not_confirmed
     deadline_at: datetime  # UTC: the initial assessment must be no later than this
+    served_at: datetime | None = None  # UTC: when the officer imposed it and gave the notice
+    served_by: str | None = None  # the officer who served it
+    flags: str | None = None  # ';'-separated RequirementFlag values, kept for review
     created_at: datetime
     updated_at: datetime
 
@@ -75,6 +83,7 @@ class Letter(SQLModel, table=True):
     version: int = 1
     amended: bool = False
     content_key: str  # hash of what the letter says; a new version only when it changes
+    stated: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
     path: str
     sha256: str
     issued_at: datetime

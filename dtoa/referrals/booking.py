@@ -14,7 +14,7 @@ from dtoa.config import Provider, Settings
 from dtoa.models import Appointment, Referral
 from dtoa.models.referrals import APPOINTMENT_KINDS, LIVE_APPOINTMENT_STATES
 from dtoa.rules.calendar import WorkingCalendar
-from dtoa.rules.scheduling import first_free_slot
+from dtoa.rules.scheduling import first_free_slot, session_instants
 from dtoa.store import record_change
 
 
@@ -31,7 +31,24 @@ def booked_places(session: Session, provider: str, earliest: datetime,
     return {as_utc(at): count for at, count in rows}
 
 
-def _lock_provider(session: Session, provider: str) -> None:
+def free_sessions(session: Session, settings: Settings, provider: Provider, earliest: datetime,
+                  latest: datetime, *, limit: int,
+                  calendar: WorkingCalendar | None = None) -> list[datetime]:
+    """The first `limit` session starts (UTC) of `provider` in [earliest, latest] with a free
+    place, in time order: what the custody desk offers."""
+    earliest, latest = as_utc(earliest), as_utc(latest)
+    taken = booked_places(session, provider.code, earliest, latest)
+    free = []
+    for start, capacity in session_instants(provider.sessions, earliest, latest, settings.tz,
+                                            calendar or WorkingCalendar()):
+        if taken.get(start, 0) < capacity:
+            free.append(start)
+            if len(free) == limit:
+                break
+    return free
+
+
+def lock_provider(session: Session, provider: str) -> None:
     """On PostgreSQL, serialise bookings for one provider until the transaction ends, so two
     writers cannot both take a session's last place. SQLite allows one writer at a time."""
     if session.get_bind().dialect.name == "postgresql":
@@ -52,13 +69,22 @@ def book_appointment(session: Session, settings: Settings, *, referral: Referral
     if kind not in APPOINTMENT_KINDS:
         raise ValueError(f"unknown appointment kind {kind!r}")
     earliest, latest = as_utc(earliest), as_utc(latest)
-    _lock_provider(session, provider.code)
+    lock_provider(session, provider.code)
     slot = first_free_slot(provider.sessions, booked_places(session, provider.code, earliest,
                                                             latest),
                            earliest, latest, settings.tz, calendar or WorkingCalendar())
     if slot is None:
         return None
-    now = as_utc(at)
+    return add_appointment(session, referral=referral, provider=provider, kind=kind, slot=slot,
+                           at=at, actor=actor, reason=reason, replaces=replaces)
+
+
+def add_appointment(session: Session, *, referral: Referral, provider: Provider, kind: str,
+                    slot: datetime, at: datetime, actor: str, reason: str,
+                    replaces: Appointment | None = None) -> Appointment:
+    """Record an appointment at `slot` (chosen by the caller: a free session found here, or one
+    a custody system booked itself), audited in the caller's transaction."""
+    now, slot = as_utc(at), as_utc(slot)
     appointment = Appointment(referral_id=referral.id, kind=kind, provider=provider.code,
                               scheduled_at=slot, location=provider.address, state="booked",
                               replaces_id=replaces.id if replaces else None,

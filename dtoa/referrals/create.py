@@ -1,18 +1,19 @@
-"""Turning positive tests into referrals with an initial appointment, and re-trying referrals
-that found no free place before their deadline."""
+"""Referrals: the facts a requirement rests on, its booking window, its reference, and the
+record of a requirement served. A referral is made only when an officer serves the requirement
+(at the desk, or in a custody system's extract); nothing here imposes one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import zlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, text, update
 from sqlmodel import Session
 
 from dtoa.clock import as_utc
 from dtoa.config import Settings
-from dtoa.models import Appointment, Detention, DrugTest, Referral
-from dtoa.referrals.booking import book_appointment
+from dtoa.models import Detention, DrugTest, Referral
 from dtoa.rules.ages import age_on
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.referrals import (
@@ -21,22 +22,14 @@ from dtoa.rules.referrals import (
     BookingWindow,
     format_reference,
     initial_window,
-    no_referral_reason,
     reference_sequence,
-    route_provider,
 )
 from dtoa.store import change, record_change
 
 
-@dataclass
-class CreateSummary:
-    created: int = 0
-    booked: int = 0
-    no_capacity: int = 0
-    not_referred: int = 0
-
-
 def facts_of(test: DrugTest, detention: Detention, settings: Settings) -> AssessmentFacts:
+    """What the referral decision needs from a test and its detention: the one place that
+    reads them (`no_referral_reason(facts_of(...))` decides)."""
     test_date = test.tested_at.astimezone(settings.tz).date()
     return AssessmentFacts(result=test.result, detention_eligible=detention.eligible,
                            age_at_test=age_on(detention.birth_date, test_date),
@@ -68,6 +61,7 @@ class ReferenceBook:
     def next(self, prefix: str, year: int) -> str:
         key = (prefix, year)
         if key not in self.last:
+            lock_references(self.session, prefix)
             stem = f"{prefix}-{year:04d}-"
             top = self.session.execute(select(func.max(Referral.reference))
                                        .where(Referral.reference.like(stem + "%"))).scalar()
@@ -76,87 +70,61 @@ class ReferenceBook:
         return format_reference(prefix, year, self.last[key])
 
 
-def unreferred_positives(session: Session) -> list[tuple[DrugTest, Detention]]:
-    """Positive tests without a referral, oldest first (so references follow test order)."""
-    query = (select(DrugTest, Detention)
+def unserved_positives(session: Session, suites: Sequence[str] | None = None,
+                       since: datetime | None = None
+                       ) -> list[tuple[DrugTest, Detention, Referral | None]]:
+    """Positive tests with no requirement served (taken at or after `since`, if given), oldest
+    first, with the unserved referral an earlier build made for some of them (None for the
+    rest). Whether each supports a requirement is for `no_referral_reason(facts_of(...))`."""
+    query = (select(DrugTest, Detention, Referral)
              .join(Detention, Detention.id == DrugTest.detention_id)
              .outerjoin(Referral, Referral.drug_test_id == DrugTest.id)
-             .where(Referral.id.is_(None), DrugTest.result.in_(POSITIVE_RESULTS),
+             .where(Referral.served_at.is_(None), DrugTest.result.in_(POSITIVE_RESULTS),
                     DrugTest.superseded.is_(False))
              .order_by(DrugTest.tested_at, DrugTest.id))
-    return [(row[0], row[1]) for row in session.execute(query)]
+    if suites is not None:
+        query = query.where(Detention.suite.in_(list(suites)))
+    if since is not None:
+        query = query.where(DrugTest.tested_at >= as_utc(since))
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
 
-def create_referrals(session: Session, settings: Settings, now: datetime,
-                     actor: str = "pipeline:referrals") -> CreateSummary:
-    """One referral per positive test that supports a requirement to attend (idempotent: a
-    test that already has a referral is skipped), each with its initial appointment booked or
-    flagged no_capacity."""
-    summary, references, calendar = CreateSummary(), ReferenceBook(session), WorkingCalendar()
-    for test, detention in unreferred_positives(session):
-        suite = settings.suites_by_code.get(detention.suite)
-        if suite is None or no_referral_reason(facts_of(test, detention, settings)):
-            summary.not_referred += 1
-            continue
-        window = window_for(test, settings, calendar, now)
-        referral = Referral(
-            reference=references.next(suite.reference_prefix,
-                                      test.tested_at.astimezone(settings.tz).year),
-            detention_id=detention.id, drug_test_id=test.id, suite=suite.code,
-            provider=route_provider(detention.home_area, settings.providers,
-                                    suite.default_provider),
-            deadline_at=window.latest, created_at=as_utc(now), updated_at=as_utc(now))
-        session.add(referral)
-        session.flush()
-        record_change(session, at=as_utc(now), actor=actor, entity="referral",
-                      entity_id=referral.id, action="created", changes={
-                          k: [None, getattr(referral, k)] for k in
-                          ("reference", "drug_test_id", "suite", "provider", "state",
-                           "deadline_at")})
-        summary.created += 1
-        if _book_initial(session, settings, referral, window, now, actor, calendar):
-            summary.booked += 1
-        else:
-            summary.no_capacity += 1
-    return summary
+def lock_references(session: Session, prefix: str) -> None:
+    """Serialise the handing out of references for one prefix until the transaction ends, so
+    two desks serving at once cannot take the same number. PostgreSQL: an advisory lock.
+    SQLite: take the database's write lock now, before anything is read (a reader that writes
+    later could find its snapshot stale)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"dtoa-reference:{prefix}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        session.execute(update(Referral).where(false()).values(reference=Referral.reference))
 
 
-def _book_initial(session: Session, settings: Settings, referral: Referral,
-                  window: BookingWindow, now: datetime, actor: str,
-                  calendar: WorkingCalendar) -> Appointment | None:
-    """Book the initial assessment no later than the referral's deadline; flag or clear
-    no_capacity to match (audited)."""
-    appointment = book_appointment(
-        session, settings, referral=referral,
-        provider=settings.providers_by_code[referral.provider], kind="initial",
-        earliest=window.earliest, latest=referral.deadline_at, at=now, actor=actor,
-        reason="initial assessment (Drugs Act 2005 s.9)", calendar=calendar)
-    flag = appointment is None
-    change(session, referral, entity="referral", action="no_capacity_changed", at=as_utc(now),
-           actor=actor, no_capacity=flag)
-    return appointment
-
-
-def retry_no_capacity(session: Session, settings: Settings, now: datetime,
-                      actor: str = "pipeline:referrals") -> int:
-    """Try again to book referrals flagged no_capacity (capacity may have been added or freed);
-    the deadline stays where it was. Returns how many were booked.
-
-    A referral whose deadline is nearer than the notice period can never be booked (nothing is
-    booked late): it stays flagged for the inspector and is not read again."""
-    booked, calendar = 0, WorkingCalendar()
-    bookable_until = as_utc(now) + timedelta(hours=settings.referrals.notice_hours)
-    waiting = session.execute(
-        select(Referral, DrugTest).join(DrugTest, DrugTest.id == Referral.drug_test_id)
-        .where(Referral.no_capacity.is_(True), Referral.state == "awaiting_assessment",
-               Referral.deadline_at >= bookable_until)
-        .order_by(Referral.deadline_at, Referral.id)).all()
-    for referral, test in waiting:
-        if referral.provider not in settings.providers_by_code:
-            continue
-        window = window_for(test, settings, calendar, now)
-        if window.earliest > as_utc(referral.deadline_at):
-            continue
-        if _book_initial(session, settings, referral, window, now, actor, calendar):
-            booked += 1
-    return booked
+def new_referral(session: Session, settings: Settings, references: ReferenceBook, *,
+                 test: DrugTest, detention: Detention, provider: str, deadline_at: datetime,
+                 served_at: datetime, served_by: str, flags: Sequence[str], now: datetime,
+                 actor: str, unserved: Referral | None = None) -> Referral:
+    """Record a requirement served (Drugs Act 2005 s.9(2)): a new referral, or the unserved one
+    an earlier build made for the test, which keeps its reference. Audited as `served`."""
+    suite = settings.suites_by_code[detention.suite]
+    values = {"provider": provider, "deadline_at": as_utc(deadline_at),
+              "served_at": as_utc(served_at), "served_by": served_by,
+              "flags": ";".join(flags) or None}
+    if unserved is not None:
+        change(session, unserved, entity="referral", action="served", at=as_utc(now),
+               actor=actor, **values)
+        return unserved
+    referral = Referral(
+        reference=references.next(suite.reference_prefix,
+                                  test.tested_at.astimezone(settings.tz).year),
+        detention_id=detention.id, drug_test_id=test.id, suite=suite.code,
+        created_at=as_utc(now), updated_at=as_utc(now), **values)
+    session.add(referral)
+    session.flush()
+    record_change(session, at=as_utc(now), actor=actor, entity="referral",
+                  entity_id=referral.id, action="served", changes={
+                      k: [None, getattr(referral, k)] for k in
+                      ("reference", "drug_test_id", "suite", "provider", "state",
+                       "deadline_at", "served_at", "served_by", "flags")})
+    return referral

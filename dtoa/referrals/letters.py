@@ -1,29 +1,41 @@
-"""Letters for a required assessment: a referral letter to the provider and a notice of
-requirement to the person (historic forms RA1/RA2). Each states only what its reader needs.
+"""Letters for a required assessment, issued by the nightly run: the referral letter to the
+provider for each requirement served at the custody desk, and a notice of a change of time or
+place to the person (historic form RA2) when the initial assessment moves. The person's notice of
+requirement (RA1) is never made here: an officer serves it at the desk before release
+(`dtoa.referrals.serve`), and it is filed apart from the provider's letters.
 
 A letter is issued again only when what it states changes (its content key); the new version is
-marked AMENDED, gets its own file, and every earlier version stays in the outbox."""
+marked AMENDED, says what changed, gets its own file, and every earlier version stays in the
+outbox. Each letter row keeps what it stated, so the next version can say what changed."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import aliased, object_session
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from dtoa.clock import as_utc
 from dtoa.config import Settings
 from dtoa.models import Appointment, Detention, DrugTest, Letter, Referral, SampleResult
+from dtoa.referrals.wording import (
+    appointment,
+    contacts,
+    content_key,
+    long_date,
+    long_instant,
+    what_changed,
+)
 from dtoa.render import html_to_pdfs, render_html, write_atomically
 from dtoa.rules.referrals import positive_drugs
+from dtoa.rules.states import LetterKind
 from dtoa.store import record_change
 
-LETTER_KINDS = ("referral", "notice")
 # Referrals whose person still has to attend the initial assessment booked for them.
 NEEDS_LETTERS = ("awaiting_assessment", "rescheduled")
 INSPECTOR_GROUNDS = "Inspector's authority (PACE 1984 s.63B(2)(b))"
@@ -41,16 +53,6 @@ class Issued:
     issued_at: datetime
 
 
-def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def long_instant(moment: datetime, settings: Settings) -> str:
-    """A local (Europe/London) wall-clock time as a person reads it."""
-    local = moment.astimezone(settings.tz)
-    return f"{long_date(local.date())} at {local:%H:%M}"
-
-
 def _grounds(detention: Detention, settings: Settings) -> str:
     offence = settings.offences_by_code.get((detention.trigger_offence or "").upper())
     if detention.route == "trigger" and offence is not None:
@@ -65,30 +67,22 @@ def _person(detention: Detention, settings: Settings) -> tuple[str, str]:
     return "Person reference", detention.person_ref
 
 
-def contexts(settings: Settings, referral: Referral, detention: Detention, test: DrugTest,
-             initial: Appointment, follow_up: Appointment | None) -> dict[str, dict]:
-    """What each letter states, by kind (the data behind its content key)."""
-    provider = settings.providers_by_code[referral.provider]
-    suite = settings.suites_by_code[referral.suite]
+def referral_context(settings: Settings, referral: Referral, detention: Detention,
+                     test: DrugTest, initial: Appointment) -> dict:
+    """What the provider's referral letter states (the data behind its content key)."""
     label, person = _person(detention, settings)
-    shared = {"reference": referral.reference, "provider_name": provider.name,
-              "provider_address": provider.address,
-              "appointment_when": long_instant(initial.scheduled_at, settings),
-              "appointment_place": initial.location,
-              "contact_officer": settings.referrals.contact_officer}
-    drugs = positive_drugs(results_of(test), [p.drug for p in settings.law.panel])
     born = detention.birth_date
-    return {
-        "referral": {**shared, "person_label": label, "person": person,
-                     "birth_date": f"{born.day} {born:%B %Y}", "suite": suite.name,
-                     "test_date": long_date(test.tested_at.astimezone(settings.tz).date()),
-                     "positive_for": " and ".join(drugs), "grounds": _grounds(detention,
-                                                                               settings)},
-        "notice": {**shared, "person": detention.person_name or detention.person_ref,
-                   "follow_up_when": (long_instant(follow_up.scheduled_at, settings)
-                                      if follow_up else None),
-                   "follow_up_place": follow_up.location if follow_up else None},
-    }
+    return {"reference": referral.reference, **contacts(settings, referral.provider),
+            **appointment(initial.scheduled_at, initial.location, settings),
+            "person_label": label, "person": person,
+            "birth_date": f"{born.day} {born:%B %Y}",
+            "suite": settings.suites_by_code[referral.suite].name,
+            "test_date": long_date(test.tested_at.astimezone(settings.tz).date()),
+            "positive_for": " and ".join(positive_drugs(results_of(test),
+                                                        [p.drug for p in settings.law.panel])),
+            "grounds": _grounds(detention, settings),
+            "served": (f"{long_instant(referral.served_at, settings)} by "
+                       f"{referral.served_by}")}
 
 
 def results_of(test: DrugTest) -> dict[str, bool]:
@@ -97,79 +91,62 @@ def results_of(test: DrugTest) -> dict[str, bool]:
         select(SampleResult).where(SampleResult.drug_test_id == test.id)).scalars()}
 
 
-def content_key(context: dict) -> str:
-    return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
-
-
-def _due(session: Session):  # noqa: ANN202
-    initial, follow_up = aliased(Appointment), aliased(Appointment)
-    return session.execute(
-        select(Referral, Detention, DrugTest, initial, follow_up)
-        .join(Detention, Detention.id == Referral.detention_id)
-        .join(DrugTest, DrugTest.id == Referral.drug_test_id)
-        .join(initial, and_(initial.referral_id == Referral.id, initial.kind == "initial",
-                            initial.state == "booked"))
-        .outerjoin(follow_up, and_(follow_up.referral_id == Referral.id,
-                                   follow_up.kind == "follow_up", follow_up.state == "booked"))
-        .where(Referral.state.in_(NEEDS_LETTERS))
-        .order_by(Referral.reference)).all()
-
-
 @dataclass(frozen=True)
-class _Due:
-    """A letter to issue: decided in the database, then rendered, then recorded."""
+class Draft:
+    """A letter to issue: decided in the database and rendered to HTML; its PDF and its row
+    come after (`record`)."""
 
     referral: Referral
     kind: str
-    key: str
     version: int
+    amended: bool
+    stated: dict
     html: str
-    relative: Path
+    relative: Path  # within the outbox
 
 
-def issue_letters(session: Session, settings: Settings, now: datetime,
-                  actor: str = "pipeline:letters") -> list[Issued]:
-    """Render every letter whose content is new or changed into the outbox, recording each in
-    the letter table (audited). Nothing is rendered twice. The PDFs of a large batch render in
-    parallel (`html_to_pdfs`); the database work stays in this transaction."""
-    outbox = settings.path("outbox")
-    due = [letter
-           for referral, detention, test, initial, follow_up in _due(session)
-           for kind, context in contexts(settings, referral, detention, test, initial,
-                                         follow_up).items()
-           if (letter := _due_letter(session, settings, referral, kind, context, now))]
-    pdfs = html_to_pdfs([letter.html for letter in due])
-    return [_record(session, letter, pdf, now, outbox, actor) for letter, pdf in zip(
-        due, pdfs, strict=True)]
+def last_letter(session: Session, referral_id: int, kinds: tuple[str, ...]) -> Letter | None:
+    """The latest letter of these kinds for a referral."""
+    return session.execute(select(Letter).where(
+        Letter.referral_id == referral_id, Letter.kind.in_(kinds))
+        .order_by(Letter.id.desc())).scalars().first()
 
 
-def _due_letter(session: Session, settings: Settings, referral: Referral, kind: str,
-                context: dict, now: datetime) -> _Due | None:
-    key = content_key(context)
-    last = session.execute(select(Letter).where(Letter.referral_id == referral.id,
-                                                Letter.kind == kind)
-                           .order_by(Letter.version.desc())).scalars().first()
-    if last is not None and last.content_key == key:
-        return None
+def stated_by(letter: Letter | None) -> dict | None:
+    """What a letter stated, when it was kept (letters of earlier builds did not keep it)."""
+    return json.loads(letter.stated) if letter is not None and letter.stated else None
+
+
+def draft(settings: Settings, referral: Referral, kind: str, stated: dict, *,
+          last: Letter | None, now: datetime, folder: Path,
+          changes: list[str] | None = None) -> Draft:
+    """The next version of a `kind` letter stating `stated`, to be filed in `folder` (relative
+    to the outbox) under the issue date. A version after the first is marked AMENDED and says
+    what changed since `last`; a letter that is itself about a change (a change notice) gives
+    its `changes` instead and is not an amendment."""
     version = last.version + 1 if last else 1
+    amended = version > 1 and changes is None
     issued_on = as_utc(now).astimezone(settings.tz).date()
     replaces_on = last.issued_at.astimezone(settings.tz).date() if last else None
     html = render_html(f"letters/{kind}.html", {
-        **context, "amended": version > 1, "issued_on": long_date(issued_on),
-        "replaces_issued_on": long_date(replaces_on) if replaces_on else ""})
+        **stated, "amended": amended, "issued_on": long_date(issued_on),
+        "replaces_issued_on": long_date(replaces_on) if replaces_on else "",
+        "changes": changes if changes is not None else (
+            what_changed(stated_by(last), stated, settings) if amended else [])})
     suffix = "" if version == 1 else f"-v{version}"
-    relative = Path(referral.provider) / issued_on.isoformat() / (
-        f"{referral.reference}-{kind}{suffix}.pdf")
-    return _Due(referral, kind, key, version, html, relative)
+    relative = folder / issued_on.isoformat() / f"{referral.reference}-{kind}{suffix}.pdf"
+    return Draft(referral, kind, version, amended, stated, html, relative)
 
 
-def _record(session: Session, letter: _Due, pdf: bytes, now: datetime, outbox: Path,
-            actor: str) -> Issued:
+def record(session: Session, letter: Draft, pdf: bytes, now: datetime, outbox: Path,
+           actor: str) -> Issued:
+    """Write the PDF whole and record the letter with what it stated, audited."""
     referral, version = letter.referral, letter.version
     write_atomically(outbox / letter.relative, pdf)
     digest = hashlib.sha256(pdf).hexdigest()
     row = Letter(referral_id=referral.id, kind=letter.kind, version=version,
-                 amended=version > 1, content_key=letter.key,
+                 amended=letter.amended, content_key=content_key(letter.stated),
+                 stated=json.dumps(letter.stated, sort_keys=True),
                  path=letter.relative.as_posix(), sha256=digest, issued_at=as_utc(now))
     session.add(row)
     session.flush()
@@ -178,5 +155,51 @@ def _record(session: Session, letter: _Due, pdf: bytes, now: datetime, outbox: P
                                             "kind": [None, letter.kind],
                                             "version": [None, version],
                                             "path": [None, row.path]})
-    return Issued(referral.provider, referral.reference, letter.kind, version, version > 1,
-                  letter.relative, digest, as_utc(now))
+    return Issued(referral.provider, referral.reference, letter.kind, version,
+                  letter.amended, letter.relative, digest, as_utc(now))
+
+
+def _due(session: Session) -> list[tuple[Referral, Detention, DrugTest, Appointment]]:
+    """Served requirements still to be attended, with their booked initial assessment."""
+    rows = session.execute(
+        select(Referral, Detention, DrugTest, Appointment)
+        .join(Detention, Detention.id == Referral.detention_id)
+        .join(DrugTest, DrugTest.id == Referral.drug_test_id)
+        .join(Appointment, and_(Appointment.referral_id == Referral.id,
+                                Appointment.kind == "initial", Appointment.state == "booked"))
+        .where(Referral.state.in_(NEEDS_LETTERS), Referral.served_at.is_not(None))
+        .order_by(Referral.reference, Appointment.id.desc())).all()
+    latest: dict[int, tuple] = {}
+    for referral, detention, test, initial in rows:
+        latest.setdefault(referral.id, (referral, detention, test, initial))
+    return list(latest.values())
+
+
+def _referral_letter(session: Session, settings: Settings, referral: Referral,
+                     detention: Detention, test: DrugTest, initial: Appointment,
+                     now: datetime) -> Draft | None:
+    stated = referral_context(settings, referral, detention, test, initial)
+    last = last_letter(session, referral.id, (LetterKind.REFERRAL,))
+    if last is not None and last.content_key == content_key(stated):
+        return None
+    return draft(settings, referral, LetterKind.REFERRAL, stated, last=last, now=now,
+                 folder=Path(referral.provider))
+
+
+def issue_letters(session: Session, settings: Settings, now: datetime,
+                  actor: str = "pipeline:letters") -> list[Issued]:
+    """Render every letter whose content is new or changed into the outbox, recording each in
+    the letter table (audited): referral letters for the providers, change notices (RA2) for
+    the people whose initial assessment moved. Nothing is rendered twice. The PDFs of a large
+    batch render in parallel (`html_to_pdfs`); the database work stays in this transaction."""
+    from dtoa.referrals.notices import change_notice
+
+    outbox = settings.path("outbox")
+    drafts = []
+    for referral, detention, test, initial in _due(session):
+        drafts += [letter for letter in (
+            _referral_letter(session, settings, referral, detention, test, initial, now),
+            change_notice(session, settings, referral, detention, initial, now)) if letter]
+    pdfs = html_to_pdfs([letter.html for letter in drafts])
+    return [record(session, letter, pdf, now, outbox, actor) for letter, pdf in zip(
+        drafts, pdfs, strict=True)]

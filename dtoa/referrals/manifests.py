@@ -1,5 +1,6 @@
-"""One manifest CSV per provider per run, beside the letters it lists, so the provider's
-administrator can check the batch is complete. References only: no personal data."""
+"""One manifest CSV per folder per run (a provider's letters of the day, or a suite's notices of
+the day), beside the letters it lists, so whoever sends them can check the batch is complete.
+References only: no personal data."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ MANIFEST_COLUMNS = ("reference", "letter", "version", "amended", "file", "sha256
 
 
 def write_manifests(issued: Sequence[Issued], outbox: Path) -> list[Path]:
-    """Write `outbox/<provider>/<date>/manifest-<UTC time>.csv` for each provider with letters
-    in this run; never overwrites an earlier manifest."""
-    by_provider: dict[str, list[Issued]] = defaultdict(list)
+    """Write `manifest-<UTC time>.csv` in each folder with letters in this run
+    (`outbox/<provider>/<date>/`, `outbox/<suite>/notices/<date>/`); never overwrites an earlier
+    manifest."""
+    by_folder: dict[Path, list[Issued]] = defaultdict(list)
     for letter in issued:
-        by_provider[letter.provider].append(letter)
+        by_folder[letter.path.parent].append(letter)
     written = []
-    for letters in by_provider.values():
+    for letters in by_folder.values():
         folder = outbox / letters[0].path.parent
         stamp = letters[0].issued_at.strftime("%Y%m%dT%H%M%SZ")
         path, n = folder / f"manifest-{stamp}.csv", 1

@@ -15,8 +15,8 @@ from dtoa import csvout
 from dtoa.clock import as_utc
 from dtoa.models import Appointment, Detention, Referral
 
-EXPORT_COLUMNS = ("reference", "suite", "custody_ref", "provider", "state", "appointment_at",
-                  "deadline_at")
+EXPORT_COLUMNS = ("reference", "suite", "custody_ref", "provider", "state", "no_capacity",
+                  "appointment_at", "deadline_at")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class ReferralRow:
     no_capacity: bool
     appointment_at: datetime | None  # the booked initial assessment, UTC
     deadline_at: datetime  # UTC
+    flags: tuple[str, ...] = ()  # kept for review (RequirementFlag), e.g. after_deadline
 
 
 def _query(provider: str | None, state: str | None, no_capacity: bool | None):  # noqa: ANN202
@@ -54,7 +55,8 @@ def list_referrals(session: Session, provider: str | None = None, state: str | N
     flagged no_capacity (no place before the deadline: for the inspector to resolve)."""
     return [
         ReferralRow(r.reference, r.suite, custody_ref, r.provider, r.state, r.state_reason,
-                    r.no_capacity, as_utc(at) if at else None, as_utc(r.deadline_at))
+                    r.no_capacity, as_utc(at) if at else None, as_utc(r.deadline_at),
+                    tuple(f for f in (r.flags or "").split(";") if f))
         for r, custody_ref, at in session.execute(_query(provider, state, no_capacity))
     ]
 
@@ -68,6 +70,7 @@ def export_referrals(engine: Engine, path: str | Path) -> int:
         writer.writerow(EXPORT_COLUMNS)
         for row in rows:
             writer.writerow([row.reference, row.suite, row.custody_ref, row.provider, row.state,
+                             str(row.no_capacity).lower(),
                              row.appointment_at.isoformat() if row.appointment_at else "",
                              row.deadline_at.isoformat()])
     return len(rows)

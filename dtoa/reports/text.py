@@ -41,7 +41,9 @@ def funnel_sentences(f: Mapping[str, int | float | None]) -> list[str]:
                f"{number(f['positive_both'])} for both cocaine and opiates and "
                f"{number(f['positive_opiates_only'])} for opiates only.")
     assessments = (f"{number(f['referred'])} {_was(f['referred'])} required to attend an "
-                   f"assessment; {number(f['attended'])} attended, "
+                   f"assessment before release and {number(f['positive_no_requirement'])} "
+                   f"{_was(f['positive_no_requirement'])} not; "
+                   f"{number(f['attended'])} attended, "
                    f"{number(f['failed_to_attend'])} failed to attend"
                    f"{_pct(f['fta_rate'])} and {number(f['prosecuted'])} "
                    f"{_was(f['prosecuted'])} prosecuted. {number(f['awaiting'])} "

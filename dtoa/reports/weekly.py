@@ -22,21 +22,23 @@ from sqlalchemy.engine import Engine
 
 from dtoa import csvout
 from dtoa.config import Settings
+from dtoa.render import TEMPLATES as SHIPPED_TEMPLATES
 from dtoa.reports import charts, lists
 from dtoa.reports.text import funnel_sentences
 from dtoa.rules.funnel import KEYS, RATES, percent
 from dtoa.rules.publish import publish_funnel, publish_table, shown
 from dtoa.store.funnel import funnel
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "reports"
+TEMPLATES = SHIPPED_TEMPLATES / "reports"
 FORCE = "ALL"
 TREND_WEEKS = 12
 TESTING_COLUMNS = ("in_scope", "eligible", "under_age", "tested", "tested_trigger",
                    "tested_inspector_authorised", "refused", "failed_to_provide", "not_tested",
                    "test_rate")
 ASSESSMENT_COLUMNS = ("positive", "positive_cocaine_only", "positive_opiates_only",
-                      "positive_both", "referred", "attended", "failed_to_attend", "awaiting",
-                      "outcome_overdue", "prosecuted", "fta_rate")
+                      "positive_both", "referred", "positive_no_requirement", "attended",
+                      "failed_to_attend", "awaiting", "outcome_overdue", "prosecuted",
+                      "fta_rate")
 
 
 WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.IGNORECASE)

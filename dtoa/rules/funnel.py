@@ -29,7 +29,10 @@ COUNTS: dict[str, str] = {
     "positive_cocaine_only": "positive for cocaine and not opiates",
     "positive_opiates_only": "positive for opiates and not cocaine",
     "positive_both": "positive for cocaine and opiates",
-    "referred": "referrals (Drugs Act 2005 s.9) from tests in the period, not withdrawn",
+    "referred": "requirements to attend assessment served in police detention (Drugs Act 2005 "
+                "s.9(2), s.11) on tests in the period, not withdrawn",
+    "positive_no_requirement": "positive, eligible, aged 18 or over on the date of the sample "
+                               "(UTC), with no requirement served",
     "attended": "referred; the live initial assessment was attended and the person remained",
     "failed_to_attend": "referred; the live initial assessment was missed or left early "
                         "(Drugs Act 2005 s.12) and no good cause was accepted",

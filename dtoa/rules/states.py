@@ -162,4 +162,12 @@ class IngestKind(StrEnum):
 
 class LetterKind(StrEnum):
     REFERRAL = "referral"  # to the provider
-    NOTICE = "notice"  # to the person
+    NOTICE = "notice"  # to the person: the requirement, served at the custody desk (RA1)
+    CHANGE_NOTICE = "change_notice"  # to the person: a new time or place (RA2)
+
+
+class RequirementFlag(StrEnum):
+    """Facts about a served requirement that are kept, not refused, and shown for review."""
+
+    AFTER_DEADLINE = "after_deadline"  # the initial assessment is after the usual deadline
+    SHORT_NOTICE = "short_notice"  # less than the usual notice between serving and assessment

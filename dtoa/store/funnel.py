@@ -77,7 +77,7 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
     tested = and_(in_scope, T.outcome == "tested")
     positive = and_(tested, T.result == "positive")
     cocaine, opiates = _positive_for("cocaine"), _positive_for("opiates")
-    referred = and_(R.id.is_not(None), R.state != "withdrawn")
+    referred = and_(R.id.is_not(None), R.served_at.is_not(None), R.state != "withdrawn")
     initial = appointment.c
     return {
         "detentions": true(),
@@ -97,6 +97,11 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
         "positive_both": and_(positive, cocaine, opiates),
         **{stages.drug_key(drug): and_(positive, _positive_for(drug)) for drug in panel},
         "referred": referred,
+        "positive_no_requirement": and_(
+            positive, T.positive_specified.is_(True), D.eligible.is_(True),
+            T.adult_at_sample.is_(True),
+            not_(and_(T.disputed.is_(True), T.lab_confirmed.is_(False))),
+            or_(R.id.is_(None), R.served_at.is_(None))),
         "attended": and_(referred, initial.state == "attended"),
         "failed_to_attend": and_(referred, initial.state.in_(FAILED),
                                  good_cause.c.appointment_id.is_(None)),

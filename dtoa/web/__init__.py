@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from dtoa.log import get_logger
 from dtoa.runtime import Runtime
-from dtoa.web import account, admin, auth, custody, inspector, provider
+from dtoa.web import account, admin, auth, custody, health, inspector, provider
 from dtoa.web.inputs import invalid_request, refuse_nul_bytes
 from dtoa.web.pages import render
 from dtoa.web.session import load_session
@@ -27,7 +27,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                   dependencies=[Depends(load_session), Depends(refuse_nul_bytes),
                                 Depends(auth.csrf_protect)])
     app.state.runtime = runtime
-    for module in (auth, account, custody, provider, inspector, admin):
+    for module in (health, auth, account, custody, provider, inspector, admin):
         app.include_router(module.router)
     app.add_exception_handler(auth.SignInRequired, auth.login_redirect)
     app.add_exception_handler(HTTPException, _error_page)

@@ -24,8 +24,8 @@ from dtoa.web.pages import flash, render, runtime_of
 router = APIRouter(prefix="/inspector")
 InspectorUser = Annotated[User, Depends(require("inspector"))]
 DECISIONS = ("charged", "summonsed", "no_further_action", "good_cause_accepted")
-STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred", "attended",
-          "failed_to_attend", "prosecuted")
+STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred",
+          "positive_no_requirement", "attended", "failed_to_attend", "prosecuted")
 RATES = ("test_rate", "eligible_test_rate", "positivity", "fta_rate")
 MAX_WITHIN_DAYS = 3660  # ten years: more than any time limit, and a date a calendar can hold
 

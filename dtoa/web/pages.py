@@ -1,8 +1,7 @@
-"""The one page renderer: the project's Jinja2 templates under templates/web/, autoescaped."""
+"""The one page renderer: the shipped Jinja2 templates under templates/web/, autoescaped."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
@@ -10,13 +9,13 @@ from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from dtoa.render import TEMPLATES
 from dtoa.runtime import Runtime
 from dtoa.web.session import csrf_token, flash, messages, set_cookies
 
 __all__ = ["flash", "redirect", "render", "runtime_of"]
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
-templates = Jinja2Templates(directory=str(TEMPLATES))
+templates = Jinja2Templates(directory=str(TEMPLATES / "web"))
 templates.env.autoescape = True  # every value is escaped, whatever the file name
 
 

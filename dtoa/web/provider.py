@@ -84,7 +84,7 @@ def letter(request: Request, letter_id: RecordId, user: ProviderUser):
     runtime = runtime_of(request)
     with Session(runtime.engine) as session:
         found = session.get(Letter, letter_id)
-        if found is None:
+        if found is None or found.kind != "referral":  # the person's notices are not theirs
             refuse(user, "letter", status=404, found=False)
         owner = session.get(Referral, found.referral_id)
         if owner.provider != user.provider:
