@@ -276,6 +276,13 @@ class Web(_Frozen):
     secure_cookies: bool = False  # true behind HTTPS: the session cookie is never sent in clear
 
 
+class Ingest(_Frozen):
+    """Limits of the CSV reader, and how long an ingest waits for another of the same kind."""
+
+    max_field_chars: int = Field(default=32_768, gt=0)  # a longer field rejects its row
+    lock_wait_seconds: float = Field(default=600, ge=0)
+
+
 class Database(_Frozen):
     url: str = "sqlite:///var/dtoa.sqlite"
 
@@ -304,6 +311,7 @@ class Settings(_Frozen):
     # Retention period per kind of record ("1 year"); a kind not named keeps its default
     # (dtoa.privacy.catalogue: the kinds, defaults and sources).
     retention: dict[str, str] = {}
+    ingest: Ingest = Ingest()
     suites: tuple[Suite, ...]
     providers: tuple[Provider, ...]
     offences: tuple[Offence, ...]

@@ -84,3 +84,8 @@ def configure(level: int = logging.INFO, stream: TextIO | _Nowhere | None = None
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
     return structlog.get_logger(name)
+
+
+def destination() -> str:
+    """Where the log lines go (the log file, or stderr), for messages that point to them."""
+    return _open_file.name if _open_file is not None else "stderr"

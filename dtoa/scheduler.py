@@ -11,9 +11,11 @@ opens its own runtime.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
 import signal
-import threading
 import time as timer
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -28,14 +30,17 @@ from sqlmodel import Session
 
 from dtoa.clock import as_utc
 from dtoa.config import WEEKDAYS
+from dtoa.faults import describe
 from dtoa.log import get_logger
 from dtoa.models import JobRun
 from dtoa.runtime import Runtime, open_runtime
 from dtoa.store import session_scope
+from dtoa.store.locks import LockTimeout, exclusive
 
 log = get_logger("dtoa.scheduler")
 MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
 NIGHTLY, WEEKLY = "nightly", "weekly"
+NIGHTLY_WAIT_S = 3600  # a firing waits this long for a `dtoa run nightly` already running
 
 
 def last_firing(now: datetime, at: time, tz: ZoneInfo, weekday: int | None = None) -> datetime:
@@ -83,13 +88,14 @@ def fire(runtime: Runtime, job_id: str, scheduled_for: datetime,
     log.info("job.started", job=job_id, scheduled_for=scheduled_for.isoformat(), run_id=run_id)
     try:
         summary = work(runtime)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (kept in job_run; the scheduler goes on)
         _finish(engine, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"},
                 as_utc(clock.now()))
-        # The message can carry statement parameters (personal data): the log gets the type;
-        # the job_run row in the database keeps the message.
-        log.error("job.failed", job=job_id, run_id=run_id, error_type=type(exc).__name__)
-        raise
+        # The message can carry statement parameters (personal data): the log gets the types
+        # and frames only (dtoa.faults.describe); the job_run row keeps the message.
+        # Not raised on: APScheduler would print the traceback, message and all.
+        log.error("job.failed", job=job_id, run_id=run_id, **describe(exc))
+        return "failed"
     _finish(engine, run_id, "succeeded", summary, as_utc(clock.now()))
     log.info("job.succeeded", job=job_id, run_id=run_id)
     return "succeeded"
@@ -109,19 +115,30 @@ def _weekly(runtime: Runtime) -> object:
 
 
 def _run_job(job_id: str, config: str | None, at: str, weekday: int | None,
-             work: Callable[[Runtime], object]) -> str:
+             work: Callable[[Runtime], object], *, lock: str | None = None) -> str:
+    """One firing: claimed, run and recorded by `fire`; with `lock`, only once that lock is
+    held (a `dtoa run nightly` already running is waited for, up to NIGHTLY_WAIT_S)."""
     runtime = open_runtime(config)
     try:
         scheduled_for = last_firing(runtime.clock.now(), time.fromisoformat(at),
                                     runtime.settings.tz, weekday)
-        return fire(runtime, job_id, scheduled_for, work)
+        if lock is None:
+            return fire(runtime, job_id, scheduled_for, work)
+        try:
+            with exclusive(runtime.engine, lock, timeout_s=NIGHTLY_WAIT_S):
+                return fire(runtime, job_id, scheduled_for, work)
+        except LockTimeout as exc:
+            log.warning("job.not_run", job=job_id, lock=exc.name,
+                        holder_since=exc.since.isoformat() if exc.since else None)
+            return "busy"
     finally:
         runtime.engine.dispose()
 
 
 def nightly_job(config: str | None, at: str) -> str:
     """The job the store keeps for the nightly run (referenced by name, so it can be pickled)."""
-    return _run_job(NIGHTLY, config, at, None, _nightly)
+    return _run_job(NIGHTLY, config, at, None, _nightly,
+                    lock=NIGHTLY)  # the lock of dtoa.pipelines.nightly.one_night
 
 
 def weekly_job(config: str | None, at: str, weekday: int) -> str:
@@ -185,13 +202,38 @@ def run_scheduler(runtime: Runtime, config: str | None, *, nightly_at: time | No
     scheduler.start(paused=True)
     for job_id, (func, trigger, args) in planned_jobs(runtime, config, nightly_at).items():
         _keep_or_replace(scheduler, job_id, func, trigger, args)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = _StopSignal()
     scheduler.resume()
     log.info("scheduler.started")
     try:
         stop.wait(exit_after)
     finally:
         scheduler.shutdown(wait=True)
+        stop.close()
         log.info("scheduler.stopped")
+
+
+class _StopSignal:
+    """SIGINT or SIGTERM, waited for without a lock: the handler only writes a byte to a pipe
+    and the main thread waits on the pipe. (A handler that sets a threading.Event deadlocks
+    when the signal lands while the main thread holds the Event's own lock, as it does on its
+    way into `wait`: the stop was then never seen.)"""
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._previous = {signum: signal.signal(signum, self._handle)
+                          for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def _handle(self, _signum: int, _frame: object) -> None:
+        with contextlib.suppress(BlockingIOError):  # the pipe is full: already signalled
+            os.write(self._write, b"x")
+
+    def wait(self, timeout: float | None) -> None:
+        select.select([self._read], [], [], timeout)
+
+    def close(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        os.close(self._read)
+        os.close(self._write)

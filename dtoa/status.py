@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dtoa.clock import as_utc
 from dtoa.config import Settings
+from dtoa.ingest.quarantine import REASON_SUFFIX
 from dtoa.models import JobRun
 from dtoa.pipelines.ingest import INBOX_KINDS
 from dtoa.scheduler import NIGHTLY, WEEKLY
@@ -115,7 +116,16 @@ def waiting(settings: Settings) -> tuple[dict[str, int], dict[str, int], int]:
         csvs = [f for f in files if f.suffix == ".csv"]
         inbox[kind] = len(csvs)
         other[kind] = len(files) - len(csvs)
-    return inbox, other, len(_files(settings.path("quarantine"), recursive=True))
+    return inbox, other, len(_set_aside(settings.path("quarantine")))
+
+
+def _set_aside(folder: Path) -> list[Path]:
+    """What waits in quarantine/<kind>/: any file, pipe or folder moved there, not the notes
+    written beside it (reasons, rejects)."""
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.glob("*/*") if not p.name.startswith(".")
+            and not p.name.endswith((REASON_SUFFIX, ".rejects.csv"))]
 
 
 def _files(folder: Path, *, recursive: bool) -> list[Path]:

@@ -6,6 +6,9 @@ One list of steps serves the scheduler (`dtoa scheduler`) and cron users (`dtoa 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
@@ -20,8 +23,10 @@ from dtoa.pipelines.referrals import referrals
 from dtoa.pipelines.retention import retention
 from dtoa.pipelines.statistics import statistics
 from dtoa.pipelines.sweep import sweep
+from dtoa.store.locks import exclusive
 
 log = get_logger("dtoa.pipeline")
+NIGHTLY_LOCK = "nightly"
 
 
 NIGHTLY_STEPS: tuple[Step, ...] = (
@@ -38,7 +43,8 @@ NIGHTLY_STEPS: tuple[Step, ...] = (
 def run_nightly(engine: Engine, settings: Settings, clock: Clock,
                 *, progress: bool | None = None) -> list[tuple[str, dict]]:
     """Run NIGHTLY_STEPS once, in order, with a progress bar on a terminal (`progress=None`
-    shows it only when stderr is a terminal)."""
+    shows it only when stderr is a terminal). Callers that may race (cron, the scheduler) run
+    it inside `one_night`."""
     results: list[tuple[str, dict]] = []
     disable = None if progress is None else not progress
     with tqdm(NIGHTLY_STEPS, desc="nightly", unit="step", disable=disable, leave=False) as bar:
@@ -47,3 +53,12 @@ def run_nightly(engine: Engine, settings: Settings, clock: Clock,
             results.extend(run_steps([step], engine, settings, clock, name="nightly"))
     log.info("run.done", run="nightly", steps=len(results))
     return results
+
+
+@contextmanager
+def one_night(engine: Engine, wait_s: float = 0) -> Iterator[None]:
+    """One nightly run at a time, across processes and machines (dtoa.store.locks): a second
+    waits `wait_s` seconds for the first, then raises LockTimeout (which says since when the
+    other has been running) having done nothing."""
+    with exclusive(engine, NIGHTLY_LOCK, timeout_s=wait_s):
+        yield

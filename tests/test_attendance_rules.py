@@ -68,6 +68,15 @@ def test_an_attended_initial_assessment_says_whether_a_follow_up_is_required():
     assert report(assessment="follow_up", follow_up=True).code == "follow_up_unexpected"
 
 
+def test_a_redundant_follow_up_false_on_any_other_outcome_is_accepted_and_dropped():
+    # a provider's export fills the column on every row: `false` contradicts nothing
+    assert report(outcome="failed_to_attend", follow_up=False) is None
+    assert report(assessment="follow_up", follow_up=False) is None
+    assert rules.follow_up_decision("initial", "failed_to_attend", False) is None
+    assert rules.follow_up_decision("follow_up", "attended", False) is None
+    assert rules.follow_up_decision("initial", "attended", False) is False
+
+
 def test_a_new_time_with_a_failure_is_refused():
     refusal = report(outcome="failed_to_attend", new=AT + timedelta(days=1), follow_up=None)
     assert refusal.code == "new_time_unexpected"

@@ -114,9 +114,12 @@ def test_ingesting_the_same_file_twice_leaves_the_database_unchanged(dtoa, tmp_p
                      + [detention_row(custody_ref="BAD", birth_date="yesterday")])
     dtoa("ingest", "detentions", path, ok=False)
     before = counts(engine)
-    second = dtoa("ingest", "detentions", path)
+    second = dtoa("ingest", "detentions", path, ok=False)
     assert "already taken in" in second.output
     assert counts(engine) == before
+    # it ends as the first run did, and says why
+    assert second.exit_code == 1
+    assert "1 of its 6 rows were rejected then" in second.stderr
 
 
 def test_an_overlapping_extract_changes_only_what_changed_and_audits_it(dtoa, tmp_path, engine):
@@ -179,13 +182,18 @@ def test_malformed_rows_are_reported_kept_and_the_good_rows_go_in(dtoa, tmp_path
     assert [r["line"] for r in rejects] == ["3", "4", "5", "6"]
 
 
-def test_a_file_missing_a_required_column_rejects_every_row_and_keeps_them(dtoa, tmp_path,
-                                                                           engine):
+def test_a_file_missing_a_required_column_is_refused_whole_with_one_message(dtoa, tmp_path,
+                                                                            engine):
     rows = [detention_row(custody_ref="A"), detention_row(custody_ref="B")]
     path = write_csv(tmp_path / "d.csv", rows, columns=[c for c in rows[0] if c != "birth_date"])
     result = dtoa("ingest", "detentions", path, ok=False)
-    assert "line 2, column birth_date: the file has no birth_date column" in result.output
-    assert counts(engine)["detention"] == 0 and counts(engine)["rejected_row"] == 2
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: d.csv: refused: the header row has no birth_date column: the first line must "
+        f"name the columns; nothing taken in (kept in {tmp_path / 'd.rejects.csv'})")
+    assert counts(engine)["detention"] == 0 and counts(engine)["ingest_batch"] == 0
+    rejects = list(csv.DictReader((tmp_path / "d.rejects.csv").open(encoding="utf-8")))
+    assert [(r["line"], r["column"]) for r in rejects] == [("1", "birth_date")]
 
 
 def test_ingest_logs_counts_but_never_personal_data(settings, clock, engine, tmp_path, capsys):

@@ -35,6 +35,8 @@ def load(engine, settings, clock, tmp_path):
     def load(detentions: list[dict], tests: list[dict]) -> None:
         n = next(counter)
         for kind, rows in (("detentions", detentions), ("tests", tests)):
+            if not rows:
+                continue
             summary = ingest_file(engine, settings, clock, kind,
                                   write_csv(tmp_path / f"{kind}{n}.csv", rows))
             assert summary.rows_rejected == 0, summary.errors

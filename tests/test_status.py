@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -76,13 +75,12 @@ def test_status_shows_the_last_nightly_and_weekly_runs_and_how_they_ended(
     def failing(_runtime: Runtime) -> object:
         raise RuntimeError("the reports folder is full")
 
-    with pytest.raises(RuntimeError):
-        fire(runtime, WEEKLY, datetime(2026, 11, 23, 7, 0, tzinfo=UTC), failing)
+    assert fire(runtime, WEEKLY, datetime(2026, 11, 23, 7, 0, tzinfo=UTC), failing) == "failed"
     lines = dtoa("status").stdout.splitlines()
     nightly = lines.index(next(line for line in lines if line.startswith("last nightly run")))
     assert lines[nightly].startswith("last nightly run: succeeded, started ")
     assert lines[nightly + 1].startswith("  ingest_inbox: already_ingested 0, files 1, "
-                                         "rows_inserted 1")
+                                         "quarantined 0, rows_inserted 1")
     assert lines[nightly + 3].startswith("  referrals: ")
     assert ("last weekly run: failed, started 2026-11-23 07:00 (Europe/London), took 0.0 s"
             in lines)

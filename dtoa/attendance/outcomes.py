@@ -57,6 +57,7 @@ def record_outcome(session: Session, settings: Settings, clock: Clock, *,
     _refuse(rules.check_report(assessment, outcome, outcome_at=outcome_at,
                                new_appointment_at=new_at,
                                follow_up_required=follow_up_required), new_at)
+    follow_up_required = rules.follow_up_decision(assessment, outcome, follow_up_required)
     referral = find_referral(session, reference=reference, suite=suite, custody_ref=custody_ref)
     _refuse(rules.check_referral(referral.state), referral.reference)
     history = appointments_of(session, referral.id, assessment)

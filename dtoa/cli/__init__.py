@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 
 from dtoa import log
@@ -10,6 +12,7 @@ from dtoa.cli import (
     custody,
     db,
     evidence,
+    failures,
     law,
     privacy,
     referrals,
@@ -35,6 +38,12 @@ class _Commands(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = 3
             raise error from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001  (one line, never a traceback: dtoa.cli.failures)
+            runtime = getattr(ctx.obj, "runtime", None)
+            tz = runtime.settings.tz if runtime is not None else ZoneInfo("Europe/London")
+            raise failures.as_click_error(exc, tz) from None
 
 
 @click.group(cls=_Commands)

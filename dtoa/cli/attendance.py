@@ -7,8 +7,10 @@ from datetime import time
 
 import click
 
+from dtoa import log
 from dtoa.attendance import chase_list, record_outcome
 from dtoa.cli.common import REASON, Invocation, ingest_command, pass_runtime
+from dtoa.cli.failures import EXIT_UNEXPECTED, one_line
 from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.prosecution import cases_due, decide
 from dtoa.rules.attendance import ASSESSMENTS, OUTCOMES
@@ -177,7 +179,7 @@ def run_nightly_command(runtime: Runtime, quiet: bool) -> None:
     """Inbox, eligibility, referrals, letters and sweep, once, in that order; recorded as a
     nightly run (`dtoa status` shows the last one)."""
     from dtoa.clock import as_utc
-    from dtoa.pipelines.nightly import run_nightly
+    from dtoa.pipelines.nightly import one_night, run_nightly
     from dtoa.scheduler import NIGHTLY, fire
 
     results: list[tuple[str, dict]] = []
@@ -187,8 +189,13 @@ def run_nightly_command(runtime: Runtime, quiet: bool) -> None:
                                    progress=False if quiet else None))
         return results
 
-    if fire(runtime, NIGHTLY, as_utc(runtime.clock.now()), work) == "skipped":
+    with one_night(runtime.engine):  # a second run stops here: exit 4, nothing done
+        status = fire(runtime, NIGHTLY, as_utc(runtime.clock.now()), work)
+    if status == "skipped":
         raise click.ClickException("another nightly run started at this very moment")
+    if status == "failed":
+        raise one_line(f"the nightly run failed; the details are in the log "
+                       f"({log.destination()})", EXIT_UNEXPECTED)
     for step, summary in results:
         click.echo(f"{step}: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from tqdm import tqdm
 
 from dtoa import log
+from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.config import ConfigChoice, ConfigError, Settings, choose_config, load_settings
 from dtoa.ingest import ingest_file
+from dtoa.ingest.reader import FileRefused
 from dtoa.runtime import Runtime, open_runtime
 
 
@@ -74,16 +77,22 @@ def export() -> None:
 
 
 def print_batch(summary) -> None:  # noqa: ANN001
-    """A batch's outcome for a person at a terminal: counts, then every rejected row."""
+    """A batch's outcome for a person at a terminal: counts, then where and why each row was
+    rejected (never its values: a name or a birth date does not belong on a terminal)."""
     if summary.already_ingested:
         click.echo(f"{summary.source}: already taken in (batch {summary.batch_id}); "
                    "nothing changed")
+        if summary.rows_rejected:
+            click.echo(f"  {summary.rows_rejected} of its {summary.rows_read} rows were rejected "
+                       f"then (kept in the database with batch {summary.batch_id}, and in its "
+                       "rejects file)", err=True)
         return
     click.echo(f"{summary.source}: batch {summary.batch_id}: {summary.rows_read} rows read, "
                f"{summary.rows_inserted} new, {summary.rows_updated} updated, "
                f"{summary.rows_unchanged} unchanged, {summary.rows_rejected} rejected")
-    for error in summary.errors:
-        click.echo(f"  rejected {error}", err=True)
+    for error in summary.errors:  # the values stay in the rejects file: they may be personal
+        click.echo(f"  rejected line {error.line}, column {error.column}: {error.reason}",
+                   err=True)
     if summary.rejects_path:
         click.echo(f"  rejected rows kept in {summary.rejects_path}", err=True)
 
@@ -93,13 +102,18 @@ def ingest_command(kind: str, what: str) -> click.Command:
     counts and every rejected row printed, exit 1 when any row was rejected."""
 
     @click.command("ingest", help=f"Take in {what}; exits 1 when any row was rejected.")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("path", type=click.Path())
     @click.option("--quiet", is_flag=True, help="No progress bar.")
     @pass_runtime
     def command(runtime: Runtime, path: str, quiet: bool) -> None:
-        with tqdm(unit=" rows", desc=kind, disable=quiet or None, leave=False) as bar:
-            summary = ingest_file(runtime.engine, runtime.settings, runtime.clock, kind, path,
-                                  progress=bar.update)
+        try:
+            with tqdm(unit=" rows", desc=kind, disable=quiet or None, leave=False) as bar:
+                summary = ingest_file(runtime.engine, runtime.settings, runtime.clock, kind,
+                                      path, progress=bar.update)
+        except FileRefused as refused:
+            kept = f" (kept in {refused.rejects_path})" if refused.rejects_path else ""
+            raise one_line(f"{Path(path).name}: refused: {refused.reason}; nothing taken "
+                           f"in{kept}", EXIT_REFUSED) from None
         print_batch(summary)
         if summary.rows_rejected:
             raise SystemExit(1)

@@ -9,8 +9,9 @@ from datetime import datetime
 import click
 
 from dtoa.cli.common import export, ingest_command, pass_runtime
+from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.ingest import ingest_rows
-from dtoa.ingest.csvfile import Record, raw_text
+from dtoa.ingest.csvfile import desk_record, printable
 from dtoa.ingest.tests import input_fields
 from dtoa.rules.outcomes import FURTHER_SAMPLE_REASONS, NOT_TESTED_REASONS, OUTCOMES
 from dtoa.runtime import Runtime
@@ -56,17 +57,17 @@ def record_test(runtime: Runtime, results: tuple[str, ...], **options: str | boo
         options[drug] = value
     values = {key: _text(options.get(key)) for key in fields}
     values["tested_at"] = values["tested_at"] or runtime.clock.now().isoformat()
-    record = Record(1, values, raw_text(values.values()))
+    record = desk_record(values, max_field_chars=runtime.settings.ingest.max_field_chars)
     digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+    desk = f"desk:{printable(values['officer_ref'])}"
     summary = ingest_rows(runtime.engine, runtime.settings, runtime.clock, "tests", [record],
-                          header=list(values), source=f"desk:{values['officer_ref']}",
-                          digest=digest, actor=f"desk:{values['officer_ref']}",
-                          entered_by=f"desk:{values['officer_ref']}")
+                          header=list(values), source=desk, digest=digest, actor=desk,
+                          entered_by=desk)
     if summary.errors:
         for error in summary.errors:
             click.echo(f"not recorded: {error.column}: {error.reason}", err=True)
         raise SystemExit(1)
-    if summary.already_ingested or summary.rows_unchanged:
+    if summary.rows_unchanged:
         click.echo("already recorded; nothing changed")
     elif summary.rows_updated:
         click.echo("test corrected; the change is in the audit trail")
@@ -90,7 +91,11 @@ def _text(value: object) -> str:
 def export_detentions_command(runtime: Runtime, path: str) -> None:
     """One row per detention: suite, custody_ref, in_scope, eligible, ineligible_reason,
     test_outcome, a result column per panel drug, condition (arrest/charge) and flags."""
-    count = export_detentions(runtime.engine, runtime.settings, path)
+    try:
+        count = export_detentions(runtime.engine, runtime.settings, path)
+    except OSError as exc:
+        raise one_line(f"cannot write {path}: {exc.strerror or type(exc).__name__}",
+                       EXIT_REFUSED) from None
     click.echo(f"{count} detentions written to {path}")
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from dtoa.cli.common import REASON, export, pass_runtime
+from dtoa.cli.failures import EXIT_REFUSED, one_line
 from dtoa.models.referrals import REFERRAL_STATES
 from dtoa.pipelines.letters import letters as letters_step
 from dtoa.referrals import LabResultError, export_referrals, list_referrals, record_lab_result
@@ -108,7 +109,11 @@ def export_referrals_command(runtime: Runtime, path: str) -> None:
     (true: no free place before the deadline), appointment_at (the booked initial assessment),
     deadline_at, setting (community or custody) and custody_suite of that assessment; instants
     in ISO 8601, UTC."""
-    count = export_referrals(runtime.engine, path)
+    try:
+        count = export_referrals(runtime.engine, path)
+    except OSError as exc:
+        raise one_line(f"cannot write {path}: {exc.strerror or type(exc).__name__}",
+                       EXIT_REFUSED) from None
     click.echo(f"{count} referrals written to {path} (times in UTC)")
 
 

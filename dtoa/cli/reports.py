@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -11,7 +10,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from dtoa import log
+from dtoa import csvout, log
 from dtoa.cli.common import pass_runtime
 from dtoa.pipelines.reports import write_week
 from dtoa.reports.weekly import FORCE, previous_week, week_bounds
@@ -59,7 +58,7 @@ def render_funnel(figures: dict, fmt: str, start: date, end: date, suite: str | 
         return json.dumps({**named, **figures}, indent=2)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csvout.writer(out, lineterminator="\n")
         writer.writerow([*named, *figures])
         writer.writerow([*named.values(), *(shown(v) for v in figures.values())])
         return out.getvalue()

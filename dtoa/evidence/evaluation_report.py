@@ -4,7 +4,6 @@ module reads the tests, words the findings, draws the charts and writes the file
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from dtoa import csvout
 from dtoa.config import Settings
 from dtoa.evidence import charts
 from dtoa.evidence.evaluation import ALL, Evaluation, evaluate
@@ -151,7 +151,7 @@ def render_csv(report: EvaluationReport) -> str:
             rows.append(("positivity", row.month, f"positive_{drug}", _n(count)))
             proportion("positivity", row.month, f"positive_{drug}_rate", row.rates[drug])
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out, lineterminator="\n")
     writer.writerow(["from", "to", "scope", "section", "group", "measure", "value"])
     for row in rows:
         writer.writerow([f.start, f.end, f.scope, *row])

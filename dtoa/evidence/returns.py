@@ -5,7 +5,6 @@ lays the figures out with their definitions and writes the files."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from dtoa import csvout
 from dtoa.config import Settings
 from dtoa.evidence import home_office as ho
 from dtoa.evidence.periods import quarter_bounds
@@ -106,7 +106,7 @@ def render_csv(r: HomeOfficeReturn) -> str:
     """Long format: one row per unit and measure, with its definition. Rates are fractions to
     4 places; a suppressed figure is *, a rate of nothing is empty."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out, lineterminator="\n")
     writer.writerow(["quarter", "force", "suite", "measure", "value", "definition"])
     for unit, figures in r.table.items():
         for measure, definition in r.definitions.items():

@@ -2,35 +2,41 @@
 
 Rows are parsed and checked one by one; good rows are written in chunks through bulk
 statements (no per-row ORM work); bad rows are kept with line, column, value and reason, in the
-database and in a rejects CSV beside the input. A file already taken in (same kind, same bytes)
-is not taken in again, and a row equal to the stored one changes nothing.
+database and in a rejects CSV beside the input; rows the reader could not read arrive as
+records with a `problem` (dtoa.ingest.reader) and are kept the same way. A file already taken
+in (same kind, same bytes) is not taken in again unless a later batch of the kind changed
+stored records since; a row equal to the stored one changes nothing, and a row that differs
+from it is applied and audited, whatever it held before.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from dtoa import csvout
 from dtoa.clock import Clock, as_utc
 from dtoa.config import Settings
 from dtoa.ingest import detentions as detention_rows
 from dtoa.ingest import tests as test_rows
-from dtoa.ingest.csvfile import FieldError, Record, RowError, read_records
+from dtoa.ingest.csvfile import FieldError, Record, RowError
+from dtoa.ingest.reader import FileRefused, open_regular, read_records
 from dtoa.ingest.samples import write_tests
 from dtoa.ingest.writers import write_detentions
 from dtoa.log import get_logger
 from dtoa.models import IngestBatch, RejectedRow
 from dtoa.rules.detention import rules_fingerprint
 from dtoa.store import session_scope
+from dtoa.store.locks import exclusive
 
 log = get_logger("dtoa.ingest")
 CHUNK = 5000
@@ -90,9 +96,18 @@ def _assessment_kinds() -> dict[str, Kind]:
     }
 
 
+def required_columns(kind: str) -> tuple[str, ...]:
+    """The columns a file of `kind` must name in its header."""
+    if kind == "detentions":
+        return detention_rows.REQUIRED
+    if kind == "tests":
+        return test_rows.REQUIRED
+    return _assessment_kinds()[kind].required
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -101,12 +116,24 @@ def file_digest(path: Path) -> str:
 def ingest_file(engine: Engine, settings: Settings, clock: Clock, kind: str, path: Path,
                 *, actor: str = "cli", progress: Callable[[int], None] | None = None
                 ) -> BatchSummary:
-    """Take in one CSV file of `kind` (detentions, tests, attendance or prosecutions)."""
+    """Take in one CSV file of `kind` (detentions, tests, attendance or prosecutions). Raises
+    FileRefused, with its one reason also written to the rejects file, when the file cannot be
+    read as such a CSV at all."""
     path = Path(path)
-    header, records = read_records(path)
-    summary = ingest_rows(engine, settings, clock, kind, records, header=header,
-                          source=path.name, digest=file_digest(path), actor=actor,
-                          progress=progress)
+    try:
+        header, records = read_records(path, required=required_columns(kind),
+                                       max_field_chars=settings.ingest.max_field_chars)
+    except FileRefused as refused:
+        log.warning("file.refused", kind=kind, source=path.name, reason=refused.reason)
+        if path.is_file():
+            refused.rejects_path = _rejects_if_possible(path, [refused.error])
+        raise
+    try:
+        summary = ingest_rows(engine, settings, clock, kind, records, header=header,
+                              source=path.name, digest=file_digest(path), actor=actor,
+                              progress=progress)
+    finally:
+        records.close()
     if summary.errors and not summary.already_ingested:
         summary.rejects_path = str(write_rejects(path, summary.errors))
     return summary
@@ -119,52 +146,61 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
     """Take in records of `kind` in one transaction; see the module docstring.
 
     `entered_by` names the person who typed a desk entry (CLI or web): every record it creates or
-    changes is audited with that person as actor, in this same transaction. A file batch leaves
-    it None: its new rows carry the batch id and its changes are audited as `batch:<id>`."""
+    changes is audited with that person as actor, in this same transaction. A desk entry is
+    compared with the stored record whatever was entered before, and one that is refused makes
+    no batch (it is tried first in a transaction that is rolled back). A file batch leaves it
+    None: its new rows carry the batch id and its changes are audited as `batch:<id>`.
+
+    Ingests of one kind take turns (`[ingest] lock_wait_seconds`, then LockTimeout)."""
     spec = _kinds(settings)[kind]
+    missing = [c for c in spec.required if c not in header]
+    if missing:
+        raise FileRefused("no " + ", ".join(missing) + " column", column=missing[0])
+    with exclusive(engine, f"ingest-{kind}", timeout_s=settings.ingest.lock_wait_seconds):
+        if entered_by is not None:
+            records = list(records)
+            refused = _desk_trial(engine, settings, clock, spec, records, entered_by)
+            if refused:
+                log.info("desk_entry.refused", kind=kind, rows_rejected=len(refused))
+                return BatchSummary(None, kind, source, rows_read=len(records),
+                                    rows_rejected=len(refused), errors=tuple(refused))
+        return _commit(engine, settings, clock, spec, records, source=source, digest=digest,
+                       actor=actor, progress=progress, entered_by=entered_by)
+
+
+def _desk_trial(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
+                records: list[Record], entered_by: str) -> list[RowError]:
+    """A desk entry's checks, run in full in a transaction that is then rolled back."""
+    with Session(engine) as session:
+        try:
+            trial = BatchSummary(None, spec.name, "desk")
+            _take_in(session, settings, spec, records, trial, now=as_utc(clock.now()),
+                     entered_by=entered_by)
+            return list(trial.errors)
+        finally:
+            session.rollback()
+
+
+def _commit(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
+            records: Iterable[Record], *, source: str, digest: str, actor: str,
+            progress: Callable[[int], None] | None, entered_by: str | None) -> BatchSummary:
     started = time.perf_counter()
-    now = clock.now()
+    now = as_utc(clock.now())
     with session_scope(engine) as session:
-        earlier = session.exec(select(IngestBatch).where(
-            IngestBatch.kind == kind, IngestBatch.sha256 == digest)).first()
+        earlier = None if entered_by else _taken_in_before(session, spec.name, digest)
         if earlier is not None:
-            log.info("batch.already_ingested", kind=kind, source=source, batch_id=earlier.id)
-            return BatchSummary(earlier.id, kind, source, already_ingested=True)
-        batch = IngestBatch(kind=kind, source=source, sha256=digest, actor=actor,
-                            started_at=as_utc(now))
+            log.info("batch.already_ingested", kind=spec.name, source=source,
+                     batch_id=earlier.id, rows_rejected=earlier.rows_rejected)
+            return BatchSummary(earlier.id, spec.name, source, rows_read=earlier.rows_read,
+                                rows_rejected=earlier.rows_rejected, already_ingested=True)
+        batch = IngestBatch(kind=spec.name, source=source, sha256=digest, actor=actor,
+                            started_at=now)
         session.add(batch)
         session.flush()
-        summary = BatchSummary(batch.id, kind, source)
-        missing = [c for c in spec.required if c not in header]
-        errors: list[RowError] = []
-        seen: dict = {}
-        for chunk in _chunks(records, CHUNK):
-            summary.rows_read += len(chunk)
-            good = []
-            for record in chunk:
-                if missing:
-                    errors.append(RowError(record.line, missing[0], "",
-                                           f"the file has no {missing[0]} column", record.raw))
-                    continue
-                try:
-                    good.append((record, spec.parse(record, settings, as_utc(now))))
-                except FieldError as exc:
-                    errors.append(RowError(record.line, exc.column, exc.value, exc.reason,
-                                           record.raw))
-            inserted, updated, unchanged, refused = spec.write(
-                session, good, settings=settings, batch_id=batch.id, now=as_utc(now),
-                seen=seen, entered_by=entered_by)
-            errors.extend(refused)
-            summary.rows_inserted += inserted
-            summary.rows_updated += updated
-            summary.rows_unchanged += unchanged
-            if progress:
-                progress(len(chunk))
-            log.info("batch.progress", kind=kind, batch_id=batch.id, rows=summary.rows_read)
-        errors.sort(key=lambda e: e.line)
-        summary.errors = tuple(errors)
-        summary.rows_rejected = len(errors)
-        _keep_rejects(session, batch.id, errors)
+        summary = BatchSummary(batch.id, spec.name, source)
+        _take_in(session, settings, spec, records, summary, now=now, entered_by=entered_by,
+                 progress=progress)
+        _keep_rejects(session, batch.id, summary.errors)
         for field in ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged",
                       "rows_rejected"):
             setattr(batch, field, getattr(summary, field))
@@ -175,25 +211,82 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
     return summary
 
 
-def _keep_rejects(session: Session, batch_id: int, errors: list[RowError]) -> None:
-    if errors:
-        session.bulk_insert_mappings(RejectedRow, [
-            {"batch_id": batch_id, "line": e.line, "column": e.column, "value": e.value,
-             "reason": e.reason, "raw": e.raw} for e in errors
-        ])
+def _taken_in_before(session: Session, kind: str, digest: str) -> IngestBatch | None:
+    """The last batch of these very bytes, unless a later batch of the kind changed stored
+    records since (then the file is taken in again: its rows may be corrections back to what
+    it says)."""
+    earlier = session.exec(select(IngestBatch).where(
+        IngestBatch.kind == kind, IngestBatch.sha256 == digest)
+        .order_by(IngestBatch.id.desc())).first()
+    if earlier is None:
+        return None
+    changed_since = session.exec(select(IngestBatch.id).where(
+        IngestBatch.kind == kind, IngestBatch.id > earlier.id,
+        IngestBatch.rows_updated > 0)).first()
+    return None if changed_since is not None else earlier
+
+
+def _take_in(session: Session, settings: Settings, spec: Kind, records: Iterable[Record],
+             summary: BatchSummary, *, now: datetime, entered_by: str | None,
+             progress: Callable[[int], None] | None = None) -> None:
+    """Parse, check and write `records` in chunks; counts and kept errors go into `summary`."""
+    errors: list[RowError] = []
+    seen: dict = {}
+    for chunk in _chunks(records, CHUNK):
+        summary.rows_read += len(chunk)
+        good = []
+        for record in chunk:
+            if record.problem is not None:
+                errors.append(record.problem)
+                continue
+            try:
+                good.append((record, spec.parse(record, settings, now)))
+            except FieldError as exc:
+                errors.append(RowError(record.line, exc.column, exc.value, exc.reason,
+                                       record.raw))
+        inserted, updated, unchanged, refused = spec.write(
+            session, good, settings=settings, batch_id=summary.batch_id, now=now,
+            seen=seen, entered_by=entered_by)
+        errors.extend(refused)
+        summary.rows_inserted += inserted
+        summary.rows_updated += updated
+        summary.rows_unchanged += unchanged
+        if progress:
+            progress(len(chunk))
+        if summary.batch_id is not None:
+            log.info("batch.progress", kind=spec.name, batch_id=summary.batch_id,
+                     rows=summary.rows_read)
+    errors.sort(key=lambda e: e.line)
+    summary.errors = tuple(errors)
+    summary.rows_rejected = len(errors)
+
+
+def _keep_rejects(session: Session, batch_id: int, errors: Iterable[RowError]) -> None:
+    rows = [{"batch_id": batch_id, "line": e.line, "column": e.column, "value": e.value,
+             "reason": e.reason, "raw": e.raw} for e in errors]
+    if rows:
+        session.bulk_insert_mappings(RejectedRow, rows)
 
 
 def write_rejects(path: Path, errors: Iterable[RowError]) -> Path:
-    """`<name>.rejects.csv` beside the input, written whole then moved into place."""
+    """`<name>.rejects.csv` beside the input, written whole then moved into place; cells a
+    spreadsheet would run as a formula are neutralised (dtoa.csvout)."""
     target = path.with_name(path.stem + ".rejects.csv")
     temporary = target.with_name(target.name + ".part")
     with temporary.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csvout.writer(handle)
         writer.writerow(["line", "column", "value", "reason", "raw"])
         for error in errors:
             writer.writerow([error.line, error.column, error.value, error.reason, error.raw])
     os.replace(temporary, target)
     return target
+
+
+def _rejects_if_possible(path: Path, errors: list[RowError]) -> Path | None:
+    try:
+        return write_rejects(path, errors)
+    except OSError:
+        return None
 
 
 def _chunks(items: Iterable[Record], size: int) -> Iterator[list[Record]]:

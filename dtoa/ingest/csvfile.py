@@ -1,17 +1,19 @@
-"""The one CSV reader and the one error type for bad input."""
+"""The one error type for bad input (RowError), the row every input path hands on (Record),
+and the checks and parsers of single values. The one CSV reader is dtoa.ingest.reader."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dtoa.clock import as_utc
 
+DEFAULT_MAX_FIELD_CHARS = 32_768
+VALUE_SHOWN = 120  # characters of an offending value kept in `value` (the raw row keeps all)
 TRUE = frozenset({"true", "yes", "y", "1"})
 FALSE = frozenset({"false", "no", "n", "0"})
 
@@ -42,13 +44,16 @@ class Record:
     """One data row: its first line number in the file, its values by column, its raw text.
 
     The raw text is only needed for a rejected row, so a row read from a file keeps its fields
-    and writes them back as CSV text only when asked (most rows are never asked)."""
+    and writes them back as CSV text only when asked (most rows are never asked). A row the
+    reader could not read (bad bytes, wrong number of fields, a quote never closed) carries its
+    `problem` instead of values, and is kept as a rejected row."""
 
-    __slots__ = ("line", "values", "_raw", "_fields")
+    __slots__ = ("line", "values", "_raw", "_fields", "problem")
 
     def __init__(self, line: int, values: dict[str, str], raw: str | None = None,
-                 fields: list[str] | None = None) -> None:
+                 fields: list[str] | None = None, problem: RowError | None = None) -> None:
         self.line, self.values, self._raw, self._fields = line, values, raw, fields
+        self.problem = problem
 
     @property
     def raw(self) -> str:
@@ -64,33 +69,6 @@ def raw_text(fields: Iterable[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(list(fields))
     return out.getvalue()
-
-
-def read_records(path: Path) -> tuple[list[str], Iterator[Record]]:
-    """Stream a UTF-8 CSV with a header row (a byte-order mark is allowed). Column names are
-    matched case-insensitively, in any order; the caller ignores the ones it does not use."""
-    handle = path.open(encoding="utf-8-sig", newline="")
-    reader = csv.reader(handle)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        handle.close()
-        return [], iter(())
-
-    width = len(header)
-
-    def records() -> Iterator[Record]:
-        with handle:
-            start = reader.line_num + 1
-            for fields in reader:
-                if "".join(fields).strip():
-                    padded = fields + [""] * (width - len(fields)) if len(fields) < width \
-                        else fields
-                    yield Record(start, dict(zip(header, padded, strict=False)),
-                                 fields=fields)
-                start = reader.line_num + 1
-
-    return header, records()
 
 
 def text(values: dict[str, str], column: str, *, required: bool = True) -> str | None:
@@ -178,3 +156,47 @@ def local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
 
 def day_after(day: date) -> date:
     return day + timedelta(days=1)
+
+
+def bad_characters(fields: Sequence[str], names: Sequence[str]) -> tuple[str, str, str] | None:
+    """(column, value, reason) for the first NUL byte or byte that is not UTF-8."""
+    for name, value in zip(names, fields, strict=False):
+        if "\x00" in value:
+            return name, printable(value)[:VALUE_SHOWN], "a NUL byte (0x00) is not allowed"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                byte = ord(value[exc.start]) - 0xDC00  # surrogateescape: 0xDC80-0xDCFF
+                what = f"byte 0x{byte:02X}" if 0x80 <= byte <= 0xFF else "a character"
+                return (name, printable(value)[:VALUE_SHOWN],
+                        f"{what} is not UTF-8: save the file as UTF-8")
+    return None
+
+
+def printable(value: str) -> str:
+    """Text safe to store and show: bytes that were not UTF-8 as \\xNN, NUL as \\x00."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that never was a byte
+        raw = value.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+
+def desk_record(values: dict[str, str], *, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+                ) -> Record:
+    """One row typed at the desk (CLI or web form) as a Record, with the checks a file row
+    gets: NUL bytes, bytes that are not UTF-8, over-long values."""
+    raw = printable(raw_text(values.values()))
+    names = list(values)
+    problem = bad_characters(list(values.values()), names)
+    if problem is None:
+        long = next((n for n, v in values.items() if len(v) > max_field_chars), None)
+        if long is not None:
+            problem = (long, values[long][:VALUE_SHOWN],
+                       f"the value is longer than {max_field_chars} characters")
+    if problem is None:
+        return Record(1, values, raw)
+    return Record(1, {}, raw, problem=RowError(1, *problem, raw))

@@ -4,12 +4,12 @@ References only: no personal data."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from dtoa import csvout
 from dtoa.referrals.letters import Issued
 from dtoa.render import write_atomically
 
@@ -32,7 +32,7 @@ def write_manifests(issued: Sequence[Issued], outbox: Path) -> list[Path]:
             n += 1
             path = folder / f"manifest-{stamp}-{n}.csv"
         buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
+        writer = csvout.writer(buffer)
         writer.writerow(MANIFEST_COLUMNS)
         for letter in letters:
             writer.writerow([letter.reference, letter.kind, letter.version,

@@ -3,7 +3,6 @@ reference, which the police already hold."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dtoa import csvout
 from dtoa.clock import as_utc
 from dtoa.models import Appointment, Detention, Referral
 
@@ -70,7 +70,7 @@ def export_referrals(engine: Engine, path: str | Path) -> int:
     with Session(engine) as session:
         rows = list_referrals(session)
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csvout.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for row in rows:
             writer.writerow([row.reference, row.suite, row.custody_ref, row.provider, row.state,

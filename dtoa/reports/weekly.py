@@ -10,7 +10,6 @@ disk is already that, nothing is rewritten.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
@@ -21,6 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.engine import Engine
 
+from dtoa import csvout
 from dtoa.config import Settings
 from dtoa.render import TEMPLATES as SHIPPED_TEMPLATES
 from dtoa.reports import charts, lists
@@ -142,7 +142,7 @@ def render_html(report: WeeklyReport) -> str:
 
 def render_csv(report: WeeklyReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out, lineterminator="\n")
     writer.writerow(["week", "suite", *KEYS])
     for code, figures in report.table.items():
         writer.writerow([report.week, code, *(_csv_value(figures, k) for k in KEYS)])

@@ -65,7 +65,8 @@ def check_report(assessment: str, outcome: str, *, outcome_at: datetime,
                  follow_up_required: bool | None) -> Refusal | None:
     """A report must be complete on its own: a reschedule says when (an RA2 notice needs a new
     time); an attended initial assessment says whether a follow-up is required (s.10; s.13
-    requires the assessor to say so before the initial assessment ends)."""
+    requires the assessor to say so before the initial assessment ends). A `false` on any other
+    outcome is redundant and accepted; only `true` there contradicts the outcome."""
     if outcome == RESCHEDULED and new_appointment_at is None:
         return Refusal("new_time_missing", "new_appointment_at",
                        "a rescheduled assessment needs new_appointment_at")
@@ -83,10 +84,18 @@ def check_report(assessment: str, outcome: str, *, outcome_at: datetime,
         return Refusal("follow_up_unknown", "follow_up_required",
                        "an attended initial assessment must say whether a follow-up is "
                        "required (true or false; Drugs Act 2005 s.10)")
-    if not initial_attended and follow_up_required is not None:
+    if not initial_attended and follow_up_required:
         return Refusal("follow_up_unexpected", "follow_up_required",
-                       "follow_up_required only goes with an attended initial assessment")
+                       "follow_up_required=true only goes with an attended initial assessment")
     return None
+
+
+def follow_up_decision(assessment: str, outcome: str, follow_up_required: bool | None
+                       ) -> bool | None:
+    """The assessor's s.10 decision as it applies: only an attended initial assessment has one.
+    A provider's export may fill the column on every row; `false` (or empty) on any other
+    outcome says nothing and is dropped, so it is never read as "follow-up not required"."""
+    return follow_up_required if assessment == INITIAL and outcome == ATTENDED else None
 
 
 def check_transition(state: str, outcome: str, *, scheduled_at: datetime, outcome_at: datetime,

@@ -15,7 +15,9 @@ import dtoa.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 def make_engine(url: str, **kwargs: object) -> Engine:
     """An engine for `url`. SQLite gets WAL, a busy timeout and enforced foreign keys so that
-    the scheduler, the web server and a CLI user can share one file safely."""
+    the scheduler, the web server and a CLI user can share one file safely. No engine ever puts
+    a statement's parameters (names, person references, birth dates) in an error message."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Engine
 
+from dtoa import csvout
 from dtoa.config import Settings
 from dtoa.models import Detention, DrugTest, SampleResult
 from dtoa.rules.states import Flag
@@ -60,7 +60,7 @@ def export_detentions(engine: Engine, settings: Settings, path: Path) -> int:
     count = 0
     with engine.connect() as connection, Path(path).open("w", encoding="utf-8",
                                                          newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csvout.writer(handle)
         writer.writerow(detention_columns(settings))
         for row in connection.execution_options(stream_results=True).execute(query):
             writer.writerow([row.suite, row.custody_ref, _flag(row.in_scope), _flag(row.eligible),

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from dtoa.config import Settings
 from dtoa.ingest import ingest_rows
-from dtoa.ingest.csvfile import Record, raw_text
+from dtoa.ingest.csvfile import desk_record
 from dtoa.ingest.tests import input_fields
 from dtoa.models import Detention, DetentionOffence, DrugTest, SampleResult, User
 from dtoa.rules.ages import age_on
@@ -218,7 +218,8 @@ async def record_test(request: Request, user: CustodyUser):
     values.update(suite=suite, custody_ref=custody_ref)
     summary = ingest_rows(
         runtime.engine, runtime.settings, runtime.clock, "tests",
-        [Record(1, values, raw_text(values.values()))], header=list(values),
+        [desk_record(values, max_field_chars=runtime.settings.ingest.max_field_chars)],
+        header=list(values),
         source=f"web:{user.username}", actor=f"web:{user.username}", entered_by=user.username,
         digest=hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest())
     if summary.errors:
@@ -226,7 +227,7 @@ async def record_test(request: Request, user: CustodyUser):
         return detention_page(request, user, suite, custody_ref, form=values, errors=errors,
                               status=422)
     anchor = ""
-    if summary.already_ingested or summary.rows_unchanged:
+    if summary.rows_unchanged:
         flash(request, "Already recorded; nothing changed.")
     elif summary.rows_updated:
         flash(request, "Test corrected. The change is in the audit trail.")
