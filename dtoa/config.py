@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dtoa.api.settings import ApiSettings
+from dtoa.notify.settings import Notifications
+
 # The shipped default (dtoa/shipped/config.toml; in a checkout, a link to the top-level
 # config.toml): what `dtoa init` copies into a new working folder.
 DEFAULT_CONFIG = Path(str(resources.files("dtoa") / "shipped" / "config.toml"))
@@ -277,6 +280,8 @@ class Settings(_Frozen):
     prosecution: Prosecution = Prosecution()
     scheduler: Scheduler = Scheduler()
     web: Web = Web()
+    api: ApiSettings = ApiSettings()
+    notifications: Notifications = Notifications()
     suites: tuple[Suite, ...]
     providers: tuple[Provider, ...]
     offences: tuple[Offence, ...]

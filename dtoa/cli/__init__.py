@@ -13,6 +13,7 @@ from dtoa.cli import (
     referrals,
     reports,
     requirements,
+    tokens,
     web,
     workspace,
 )
@@ -48,7 +49,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     ctx.obj = Invocation(config_path, verbose)
 
 
-for module in (workspace, custody, requirements, law, db, referrals, attendance, reports, web):
+for module in (workspace, custody, requirements, law, db, referrals, attendance, reports, web,
+               tokens):
     module.register(cli)
 
 

@@ -115,12 +115,15 @@ def ingest_file(engine: Engine, settings: Settings, clock: Clock, kind: str, pat
 def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                 records: Iterable[Record], *, header: list[str], source: str, digest: str,
                 actor: str, progress: Callable[[int], None] | None = None,
-                entered_by: str | None = None) -> BatchSummary:
+                entered_by: str | None = None,
+                admit: Callable[[Record], None] | None = None) -> BatchSummary:
     """Take in records of `kind` in one transaction; see the module docstring.
 
     `entered_by` names the person who typed a desk entry (CLI or web): every record it creates or
     changes is audited with that person as actor, in this same transaction. A file batch leaves
-    it None: its new rows carry the batch id and its changes are audited as `batch:<id>`."""
+    it None: its new rows carry the batch id and its changes are audited as `batch:<id>`.
+    `admit`, when given, may refuse a record before it is parsed by raising FieldError (a
+    partner system's API token admits only its own suites or referrals)."""
     spec = _kinds(settings)[kind]
     started = time.perf_counter()
     now = clock.now()
@@ -147,6 +150,8 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                                            f"the file has no {missing[0]} column", record.raw))
                     continue
                 try:
+                    if admit is not None:
+                        admit(record)
                     good.append((record, spec.parse(record, settings, as_utc(now))))
                 except FieldError as exc:
                     errors.append(RowError(record.line, exc.column, exc.value, exc.reason,

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException
 
+from dtoa.api.app import PREFIX as API_PREFIX
+from dtoa.api.app import create_api
 from dtoa.log import get_logger
 from dtoa.runtime import Runtime
 from dtoa.web import account, admin, auth, custody, health, inspector, provider
@@ -22,13 +24,15 @@ log = get_logger("dtoa.web")
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The application on `runtime`'s settings, database and clock. Sessions are kept in the
-    database, so every server process on it agrees and a restart signs nobody out."""
+    database, so every server process on it agrees and a restart signs nobody out. The
+    partner API is mounted under /api/v1 (`dtoa.api.app`)."""
     app = FastAPI(title="dtoa", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(load_session), Depends(refuse_nul_bytes),
                                 Depends(auth.csrf_protect)])
     app.state.runtime = runtime
     for module in (health, auth, account, custody, provider, inspector, admin):
         app.include_router(module.router)
+    app.mount(API_PREFIX, create_api(runtime))  # bearer tokens, no cookies: dtoa.api
     app.add_exception_handler(auth.SignInRequired, auth.login_redirect)
     app.add_exception_handler(HTTPException, _error_page)
     app.add_exception_handler(RequestValidationError,
