@@ -1,5 +1,5 @@
 """The nightly run: take in the inbox, re-check eligibility, make referrals and letters, sweep,
-and refresh the query planner's statistics.
+send notifications, and refresh the query planner's statistics.
 
 One list of steps serves the scheduler (`dtoa scheduler`) and cron users (`dtoa run nightly`).
 """
@@ -16,6 +16,7 @@ from dtoa.pipelines import Step, run_steps
 from dtoa.pipelines.eligibility import eligibility
 from dtoa.pipelines.ingest import ingest_inbox
 from dtoa.pipelines.letters import letters
+from dtoa.pipelines.notifications import notifications
 from dtoa.pipelines.referrals import referrals
 from dtoa.pipelines.statistics import statistics
 from dtoa.pipelines.sweep import sweep
@@ -29,6 +30,7 @@ NIGHTLY_STEPS: tuple[Step, ...] = (
     referrals,
     letters,
     sweep,
+    notifications,
     statistics,
 )
 

@@ -10,6 +10,7 @@ from dtoa.cli import (
     custody,
     db,
     law,
+    notify,
     referrals,
     reports,
     requirements,
@@ -50,7 +51,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 for module in (workspace, custody, requirements, law, db, referrals, attendance, reports, web,
-               tokens):
+               tokens, notify):
     module.register(cli)
 
 
