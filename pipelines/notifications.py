@@ -14,6 +14,8 @@ from dtoa.notify.outbox import send_due
 from dtoa.notify.queue import queue_messages
 from dtoa.store import session_scope
 
+WAIT_S = 30  # for another sender (or a killed one's lock) to let go
+
 
 def notifications(engine: Engine, settings: Settings, clock: Clock) -> dict:
     with session_scope(engine) as session:
@@ -21,7 +23,7 @@ def notifications(engine: Engine, settings: Settings, clock: Clock) -> dict:
         queued = queue_messages(session, settings, clock.now())
     if not (settings.notifications.email.enabled or settings.notifications.notify.enabled):
         return {"contacts_deleted": forgotten}
-    sending = send_due(engine, settings, clock)
+    sending = send_due(engine, settings, clock, wait_s=WAIT_S)
     return {"contacts_deleted": forgotten, "queued": sum(queued.queued.values()),
             "cancelled": queued.cancelled + sending.cancelled, "sent": sending.sent,
             "retrying": sending.retrying, "failed": sending.failed,

@@ -239,3 +239,27 @@ def test_a_failed_send_is_retried_with_back_off(dtoa, positives, cli_clock, conf
     assert len(notify.sent) == 1
     assert json.dumps(notify.sent).count("07700900123") == 1
     engine.dispose()
+
+
+def test_the_funnel_counts_failures_to_attend_with_and_without_a_reminder(dtoa, positives,
+                                                                         cli_clock):
+    _, notify = positives
+    serve(dtoa, "BAS/22/0001", "--reminders", "--mobile", "07700900123")
+    serve(dtoa, "BAS/22/0002")
+    cli_clock.set(london(2022, 10, 4, 10, 0))
+    dtoa("notifications", "send")
+    assert len(notify.sent) == 1
+    cli_clock.set(london(2022, 10, 5, 16, 0))
+    for reference in ("BAS-2022-000001", "BAS-2022-000002"):
+        dtoa("attendance", "record", "--reference", reference, "--assessment", "initial",
+             "--outcome", "failed_to_attend", "--outcome-at", "2022-10-05T15:00", "--by",
+             "NHRS")
+    figures = json.loads(dtoa("report", "funnel", "--from", "2022-10-01", "--to",
+                              "2022-10-31", "--format", "json").stdout)
+    assert {k: figures[k] for k in ("referred", "reminded", "not_reminded",
+                                    "failed_to_attend", "failed_to_attend_reminded",
+                                    "failed_to_attend_not_reminded", "fta_rate_reminded",
+                                    "fta_rate_not_reminded")} == {
+        "referred": 2, "reminded": 1, "not_reminded": 1, "failed_to_attend": 2,
+        "failed_to_attend_reminded": 1, "failed_to_attend_not_reminded": 1,
+        "fta_rate_reminded": 1.0, "fta_rate_not_reminded": 1.0}

@@ -61,12 +61,13 @@ class Sending:
 
 
 def send_due(engine: Engine, settings: Settings, clock: Clock, *,
-             channels: Channels | None = None) -> Sending:
-    """Send every due message once; another sender already running makes this one a no-op
-    (`busy`)."""
+             channels: Channels | None = None, wait_s: float = 0) -> Sending:
+    """Send every due message once. Another sender running for longer than `wait_s` makes
+    this one a no-op (`busy`): the desk does not wait, a scheduled run waits a little (a
+    killed sender's PostgreSQL lock goes when the server notices its connection dropped)."""
     result, channels = Sending(), channels or Channels(settings)
     try:
-        with exclusive(engine, LOCK, timeout_s=0):
+        with exclusive(engine, LOCK, timeout_s=wait_s):
             _recover(engine, channels, clock, result)
             for _ in range(MOST_PER_RUN):
                 claimed = _claim(engine, settings, clock, result)

@@ -27,7 +27,7 @@ def _pct(value: float | None) -> str:
 
 
 def funnel_sentences(f: Mapping[str, int | float | None]) -> list[str]:
-    """Three sentences: testing, results, assessments and prosecutions."""
+    """Four sentences: testing, results, assessments and prosecutions, reminders."""
     testing = (f"{people(f['in_scope'])} "
                f"{_was(f['in_scope'])} eligible to be tested; "
                f"{number(f['tested'])} {_was(f['tested'])} tested{_pct(f['test_rate'])}, "
@@ -49,4 +49,10 @@ def funnel_sentences(f: Mapping[str, int | float | None]) -> list[str]:
                    f"{_was(f['prosecuted'])} prosecuted. {number(f['awaiting'])} "
                    f"{_was(f['awaiting'])} awaiting an assessment and "
                    f"{number(f['outcome_overdue'])} outcomes are overdue from providers.")
-    return [testing, results, assessments]
+    reminders = (f"{people(f['reminded'])} {_was(f['reminded'])} reminded of their "
+                 f"assessment the day before: {number(f['failed_to_attend_reminded'])} of "
+                 f"them failed to attend{_pct(f['fta_rate_reminded'])}, against "
+                 f"{number(f['failed_to_attend_not_reminded'])} of the "
+                 f"{number(f['not_reminded'])} not reminded"
+                 f"{_pct(f['fta_rate_not_reminded'])}.")
+    return [testing, results, assessments, reminders]

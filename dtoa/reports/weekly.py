@@ -38,7 +38,7 @@ TESTING_COLUMNS = ("in_scope", "eligible", "under_age", "tested", "tested_trigge
 ASSESSMENT_COLUMNS = ("positive", "positive_cocaine_only", "positive_opiates_only",
                       "positive_both", "referred", "positive_no_requirement", "attended",
                       "failed_to_attend", "awaiting", "outcome_overdue", "prosecuted",
-                      "fta_rate")
+                      "fta_rate", "reminded", "fta_rate_reminded", "fta_rate_not_reminded")
 
 
 WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.IGNORECASE)
