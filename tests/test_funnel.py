@@ -204,7 +204,7 @@ def test_every_funnel_key_for_one_suite_in_a_week_the_clocks_go_back(week, setti
         "reminded": 0,                        # nobody agreed to reminders
         "not_reminded": 7,
         "failed_to_attend_reminded": 0,
-        "failed_to_attend_not_reminded": 2,
+        "failed_to_attend_unreminded": 2,
         "test_rate": round(14 / 19, 4),
         "eligible_test_rate": round(14 / 18, 4),
         "positivity": round(10 / 14, 4),

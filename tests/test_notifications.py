@@ -258,8 +258,8 @@ def test_the_funnel_counts_failures_to_attend_with_and_without_a_reminder(dtoa, 
                               "2022-10-31", "--format", "json").stdout)
     assert {k: figures[k] for k in ("referred", "reminded", "not_reminded",
                                     "failed_to_attend", "failed_to_attend_reminded",
-                                    "failed_to_attend_not_reminded", "fta_rate_reminded",
+                                    "failed_to_attend_unreminded", "fta_rate_reminded",
                                     "fta_rate_not_reminded")} == {
         "referred": 2, "reminded": 1, "not_reminded": 1, "failed_to_attend": 2,
-        "failed_to_attend_reminded": 1, "failed_to_attend_not_reminded": 1,
+        "failed_to_attend_reminded": 1, "failed_to_attend_unreminded": 1,
         "fta_rate_reminded": 1.0, "fta_rate_not_reminded": 1.0}

@@ -52,7 +52,7 @@ def funnel_sentences(f: Mapping[str, int | float | None]) -> list[str]:
     reminders = (f"{people(f['reminded'])} {_was(f['reminded'])} reminded of their "
                  f"assessment the day before: {number(f['failed_to_attend_reminded'])} of "
                  f"them failed to attend{_pct(f['fta_rate_reminded'])}, against "
-                 f"{number(f['failed_to_attend_not_reminded'])} of the "
+                 f"{number(f['failed_to_attend_unreminded'])} of the "
                  f"{number(f['not_reminded'])} not reminded"
                  f"{_pct(f['fta_rate_not_reminded'])}.")
     return [testing, results, assessments, reminders]

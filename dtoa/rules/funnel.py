@@ -45,7 +45,7 @@ COUNTS: dict[str, str] = {
     "not_reminded": "referred; no reminder of the live initial assessment went",
     "failed_to_attend_reminded": "failed to attend the live initial assessment after a "
                                  "reminder",
-    "failed_to_attend_not_reminded": "failed to attend the live initial assessment with no "
+    "failed_to_attend_unreminded": "failed to attend the live initial assessment with no "
                                      "reminder",
 }
 
@@ -56,7 +56,7 @@ RATES: dict[str, tuple[str, str]] = {
     "positivity": ("positive", "tested"),
     "fta_rate": ("failed_to_attend", "referred"),
     "fta_rate_reminded": ("failed_to_attend_reminded", "reminded"),
-    "fta_rate_not_reminded": ("failed_to_attend_not_reminded", "not_reminded"),
+    "fta_rate_not_reminded": ("failed_to_attend_unreminded", "not_reminded"),
 }
 
 KEYS: tuple[str, ...] = (*COUNTS, *RATES)
@@ -72,7 +72,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("referred", ("attended", "failed_to_attend", "awaiting", "outcome_overdue")),
     ("in_scope", ("eligible", "under_age")),
     ("referred", ("reminded", "not_reminded")),
-    ("failed_to_attend", ("failed_to_attend_reminded", "failed_to_attend_not_reminded")),
+    ("failed_to_attend", ("failed_to_attend_reminded", "failed_to_attend_unreminded")),
 )
 
 

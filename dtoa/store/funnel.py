@@ -115,7 +115,7 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
         "reminded": reminded,
         "not_reminded": and_(referred, not_(reminded)),
         "failed_to_attend_reminded": and_(failed, reminded),
-        "failed_to_attend_not_reminded": and_(failed, not_(reminded)),
+        "failed_to_attend_unreminded": and_(failed, not_(reminded)),
     }
 
 
