@@ -282,6 +282,9 @@ class Settings(_Frozen):
     web: Web = Web()
     api: ApiSettings = ApiSettings()
     notifications: Notifications = Notifications()
+    # Retention period per kind of record ("1 year"); a kind not named keeps its default
+    # (dtoa.privacy.catalogue: the kinds, defaults and sources).
+    retention: dict[str, str] = {}
     suites: tuple[Suite, ...]
     providers: tuple[Provider, ...]
     offences: tuple[Offence, ...]
@@ -291,6 +294,15 @@ class Settings(_Frozen):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)
+        return value
+
+    @field_validator("retention")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        from dtoa.privacy.catalogue import KINDS
+        from dtoa.privacy.registry import check_periods
+
+        check_periods(value, KINDS)
         return value
 
     @model_validator(mode="after")

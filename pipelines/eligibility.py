@@ -1,5 +1,6 @@
 """Re-judge stored detentions and their samples whose judgement was made under other settings
 (a suite notified later, an offence added to Schedule 6 or commenced, a drug specified).
+An anonymised detention (past its retention period) is history: never judged again.
 
 Each detention carries the fingerprint of the settings it was judged under, so a night with no
 configuration change reads nothing; after a change, rows are re-judged in chunks, each at its
@@ -34,7 +35,8 @@ def eligibility(engine: Engine, settings: Settings, clock: Clock) -> dict:
     with session_scope(engine) as session:
         while True:
             stale = session.execute(select(*DETENTION_FACTS)
-                                    .where(TABLE.c.rules_version != fingerprint)
+                                    .where(TABLE.c.rules_version != fingerprint,
+                                           TABLE.c.anonymised_at.is_(None))
                                     .order_by(TABLE.c.id).limit(CHUNK)).all()
             if not stale:
                 break

@@ -1,5 +1,6 @@
 """The nightly run: take in the inbox, re-check eligibility, make referrals and letters, sweep,
-send notifications, and refresh the query planner's statistics.
+send notifications, remove what is past its retention period, and refresh the query
+planner's statistics.
 
 One list of steps serves the scheduler (`dtoa scheduler`) and cron users (`dtoa run nightly`).
 """
@@ -18,6 +19,7 @@ from dtoa.pipelines.ingest import ingest_inbox
 from dtoa.pipelines.letters import letters
 from dtoa.pipelines.notifications import notifications
 from dtoa.pipelines.referrals import referrals
+from dtoa.pipelines.retention import retention
 from dtoa.pipelines.statistics import statistics
 from dtoa.pipelines.sweep import sweep
 
@@ -31,6 +33,7 @@ NIGHTLY_STEPS: tuple[Step, ...] = (
     letters,
     sweep,
     notifications,
+    retention,
     statistics,
 )
 

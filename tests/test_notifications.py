@@ -263,3 +263,22 @@ def test_the_funnel_counts_failures_to_attend_with_and_without_a_reminder(dtoa, 
         "referred": 2, "reminded": 1, "not_reminded": 1, "failed_to_attend": 2,
         "failed_to_attend_reminded": 1, "failed_to_attend_unreminded": 1,
         "fta_rate_reminded": 1.0, "fta_rate_not_reminded": 1.0}
+
+
+def test_subject_access_exports_the_contact_and_retention_removes_what_is_past_its_period(
+        dtoa, positives, cli_clock, tmp_path, config_file):
+    serve(dtoa, "BAS/22/0001", "--reminders", "--mobile", "07700900123")
+    cli_clock.set(london(2022, 10, 4, 10, 0))
+    dtoa("notifications", "send")
+    out = dtoa("subject-access", "--person-ref", "PERSON-0001", "--into", tmp_path).stdout
+    exported = json.loads(next(tmp_path.rglob("*.json")).read_text(encoding="utf-8"))
+    text = json.dumps(exported)
+    assert "07700900123" in text and "person:" not in out
+    assert "reminder" in text
+    cli_clock.set(london(2023, 11, 1, 12, 0))  # over a year on, still awaiting an outcome
+    dtoa("retention")
+    engine = make_engine(_url(config_file))
+    with Session(engine) as session:
+        assert session.execute(select(Message)).first() is None
+        assert session.execute(select(PersonContact)).first() is None
+    engine.dispose()

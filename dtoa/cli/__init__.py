@@ -11,6 +11,7 @@ from dtoa.cli import (
     db,
     law,
     notify,
+    privacy,
     referrals,
     reports,
     requirements,
@@ -51,7 +52,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 for module in (workspace, custody, requirements, law, db, referrals, attendance, reports, web,
-               tokens, notify):
+               privacy, tokens, notify):
     module.register(cli)
 
 

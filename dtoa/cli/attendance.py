@@ -8,13 +8,13 @@ from datetime import time
 import click
 
 from dtoa.attendance import chase_list, record_outcome
-from dtoa.cli.common import Invocation, ingest_command, pass_runtime
+from dtoa.cli.common import REASON, Invocation, ingest_command, pass_runtime
 from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.prosecution import cases_due, decide
 from dtoa.rules.attendance import ASSESSMENTS, OUTCOMES
 from dtoa.rules.prosecution import DECISIONS
 from dtoa.runtime import Runtime
-from dtoa.store import session_scope
+from dtoa.store import give_reason, session_scope
 
 WHO = click.option("--by", "actor", required=True,
                    help="Who is recording this (a user name or provider code), for the audit.")
@@ -55,14 +55,16 @@ attendance.add_command(ingest_command("attendance", "a provider's attendance CSV
 @click.option("--follow-up-required/--no-follow-up-required", default=None,
               help="After an attended initial assessment: the assessor's decision (s.10).")
 @WHO
+@REASON
 @pass_runtime
 def attendance_record(runtime: Runtime, reference: str | None, suite: str | None,
                       custody_ref: str | None, assessment: str, outcome: str,
                       outcome_at: str | None, new_appointment_at: str | None,
-                      follow_up_required: bool | None, actor: str) -> None:
+                      follow_up_required: bool | None, actor: str, reason: str | None) -> None:
     """Record one outcome, checked exactly as an attendance CSV row is."""
     try:
         with session_scope(runtime.engine) as session:
+            give_reason(session, reason)
             result = record_outcome(
                 session, runtime.settings, runtime.clock, reference=reference,
                 suite=suite.upper() if suite else None, custody_ref=custody_ref,
@@ -140,13 +142,15 @@ def prosecutions_list(runtime: Runtime, due_within: int | None, as_json: bool) -
 @click.option("--decision", required=True, type=click.Choice(DECISIONS))
 @click.option("--decided-at", help="ISO 8601; local time when no offset. Default: now.")
 @WHO
+@REASON
 @pass_runtime
 def prosecutions_decide(runtime: Runtime, reference: str | None, suite: str | None,
                         custody_ref: str | None, decision: str, decided_at: str | None,
-                        actor: str) -> None:
+                        actor: str, reason: str | None) -> None:
     """Record a decision on the referral's open prosecution case."""
     try:
         with session_scope(runtime.engine) as session:
+            give_reason(session, reason)
             status = decide(session, runtime.settings, runtime.clock, reference=reference,
                             suite=suite.upper() if suite else None, custody_ref=custody_ref,
                             decision=decision,

@@ -63,6 +63,11 @@ def pass_runtime(command: Callable) -> Callable:
     return functools.update_wrapper(with_runtime, command)
 
 
+# A change made by hand may say why: `dtoa audit show` prints it with the change.
+REASON = click.option("--reason", help="Why this change is made (optional; shown in the audit "
+                                       "trail, so no more personal detail than needed).")
+
+
 @click.group()
 def export() -> None:
     """Write CSV exports."""

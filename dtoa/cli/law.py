@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import click
 
-from dtoa.cli.common import pass_runtime
+from dtoa.cli.common import REASON, pass_runtime
 from dtoa.config import Notification
 from dtoa.custody import AuthorityError, complete_authority, incomplete_authorities
 from dtoa.rules.law import law_on
 from dtoa.runtime import Runtime
-from dtoa.store import session_scope
+from dtoa.store import give_reason, session_scope
 
 
 def _notice(which: str, notice: Notification | None) -> str:
@@ -79,12 +79,14 @@ def list_command(runtime: Runtime, suite: str | None) -> None:
 @click.option("--inspector", required=True, help="The inspector who gave the authority.")
 @click.option("--grounds", help="The grounds for the authority, if not yet recorded.")
 @click.option("--by", "by", required=True, help="Who completes the record (audited).")
+@REASON
 @pass_runtime
 def complete_command(runtime: Runtime, suite: str, custody_ref: str, inspector: str,
-                     grounds: str | None, by: str) -> None:
+                     grounds: str | None, by: str, reason: str | None) -> None:
     """Name the inspector on an incomplete authority (an audited change)."""
     try:
         with session_scope(runtime.engine) as session:
+            give_reason(session, reason)
             complete_authority(session, suite=suite, custody_ref=custody_ref,
                                inspector=inspector, grounds=grounds, at=runtime.clock.now(),
                                actor=by)

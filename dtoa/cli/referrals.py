@@ -7,12 +7,12 @@ from datetime import datetime
 
 import click
 
-from dtoa.cli.common import export, pass_runtime
+from dtoa.cli.common import REASON, export, pass_runtime
 from dtoa.models.referrals import REFERRAL_STATES
 from dtoa.pipelines.letters import letters as letters_step
 from dtoa.referrals import LabResultError, export_referrals, list_referrals, record_lab_result
 from dtoa.runtime import Runtime
-from dtoa.store import session_scope
+from dtoa.store import give_reason, session_scope
 
 
 @click.group()
@@ -72,13 +72,15 @@ def tests() -> None:
 @click.option("--confirmed/--not-confirmed", required=True,
               help="Whether the laboratory confirmed the disputed positive.")
 @click.option("--by", "actor", required=True, help="Who records the result (audited).")
+@REASON
 @pass_runtime
 def lab_result(runtime: Runtime, suite: str, custody_ref: str, confirmed: bool,
-               actor: str) -> None:
+               actor: str, reason: str | None) -> None:
     """Record the laboratory's result on a disputed test; not confirmed withdraws the referral
     and cancels its appointment."""
     try:
         with session_scope(runtime.engine) as session:
+            give_reason(session, reason)
             referral = record_lab_result(session, runtime.settings, runtime.clock.now(),
                                          suite=suite, custody_ref=custody_ref,
                                          confirmed=confirmed, actor=actor)

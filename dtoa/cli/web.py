@@ -9,10 +9,10 @@ import sys
 import click
 
 from dtoa.accounts import AccountError, add_user, list_users, set_active, set_password
-from dtoa.cli.common import pass_runtime
+from dtoa.cli.common import REASON, pass_runtime
 from dtoa.models.users import ROLES
 from dtoa.runtime import Runtime
-from dtoa.store import session_scope
+from dtoa.store import give_reason, session_scope
 
 
 @click.command()
@@ -72,9 +72,10 @@ def users_list(runtime: Runtime) -> None:
                              for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
-def _switch(runtime: Runtime, username: str, active: bool) -> None:
+def _switch(runtime: Runtime, username: str, active: bool, reason: str | None) -> None:
     try:
         with session_scope(runtime.engine) as session:
+            give_reason(session, reason)
             set_active(session, runtime.clock, username=username, active=active,
                        actor=f"cli:users-{'enable' if active else 'disable'}")
     except AccountError as exc:
@@ -83,33 +84,38 @@ def _switch(runtime: Runtime, username: str, active: bool) -> None:
 
 @users.command("disable")
 @click.argument("username")
+@REASON
 @pass_runtime
-def users_disable(runtime: Runtime, username: str) -> None:
+def users_disable(runtime: Runtime, username: str, reason: str | None) -> None:
     """Switch an account off: it cannot sign in, and its web sessions end at once. The last
     active admin cannot be switched off."""
-    _switch(runtime, username, False)
+    _switch(runtime, username, False, reason)
     click.echo(f"user {username} switched off; their sessions have ended")
 
 
 @users.command("enable")
 @click.argument("username")
+@REASON
 @pass_runtime
-def users_enable(runtime: Runtime, username: str) -> None:
+def users_enable(runtime: Runtime, username: str, reason: str | None) -> None:
     """Switch an account back on."""
-    _switch(runtime, username, True)
+    _switch(runtime, username, True, reason)
     click.echo(f"user {username} switched on")
 
 
 @users.command("reset-password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@REASON
 @pass_runtime
-def users_reset_password(runtime: Runtime, username: str, password_stdin: bool) -> None:
+def users_reset_password(runtime: Runtime, username: str, password_stdin: bool,
+                         reason: str | None) -> None:
     """Give an account a new password (prompted for unless --password-stdin); its web
     sessions end."""
     password = _password(password_stdin)
     try:
         with session_scope(runtime.engine) as session:
+            give_reason(session, reason)
             set_password(session, runtime.clock, username=username, password=password,
                          actor="cli:users-reset-password")
     except AccountError as exc:

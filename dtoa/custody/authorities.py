@@ -37,7 +37,8 @@ def incomplete_authorities(session: Session, suites: list[str] | None = None
     """Authorised detentions with no inspector named yet, oldest first."""
     d = Detention.__table__.c
     query = (select(d.suite, d.custody_ref, d.arrested_at, d.authorised_at)
-             .where(d.authority_unrecorded.is_(True)).order_by(d.arrested_at, d.id))
+             .where(d.authority_unrecorded.is_(True), d.anonymised_at.is_(None))
+             .order_by(d.arrested_at, d.id))
     if suites is not None:
         query = query.where(d.suite.in_(suites))
     return [IncompleteAuthority(*row) for row in session.execute(query)]

@@ -23,6 +23,7 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int
     action: str  # created | updated | state_changed | ...
     changes: str = Field(sa_column=Column(Text, nullable=False))  # JSON {field: [old, new]}
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # why, if given
 
 
 class JobRun(SQLModel, table=True):

@@ -60,13 +60,15 @@ class Detention(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("suite", "custody_ref", name="uq_detention_suite_ref"),
         Index("ix_detention_arrest_date_suite", "arrest_date", "suite"),
+        # retention finds the files not yet anonymised, oldest first, without reading the rest
+        Index("ix_detention_held_arrest_date", "anonymised_at", "arrest_date"),
     )
     id: int | None = Field(default=None, primary_key=True)
     suite: str
     custody_ref: str
     person_ref: str
     person_name: str | None = None
-    birth_date: date
+    birth_date: date | None  # None once anonymised (`age_band` keeps the age at arrest)
     arrested_at: datetime  # UTC
     arrest_date: date  # Europe/London date of arrest: the funnel's period
     charged_at: datetime | None = None  # UTC; samples from then on are under the charge condition
@@ -91,6 +93,10 @@ class Detention(SQLModel, table=True):
     row_hash: str
     batch_id: int | None = Field(default=None, foreign_key="ingest_batch.id")
     updated_at: datetime
+    # Past its retention period (dtoa.privacy): stripped of who the person was, kept for the
+    # figures. An anonymised detention is never judged again.
+    anonymised_at: datetime | None = None
+    age_band: str | None = None  # e.g. "25-29": the age at arrest, once the birth date is gone
 
 
 class DetentionOffence(SQLModel, table=True):

@@ -103,7 +103,7 @@ def _positive(session: Session, suite: str, custody_ref: str
         .outerjoin(Referral, Referral.drug_test_id == DrugTest.id)
         .where(Detention.suite == suite.strip().upper(),
                Detention.custody_ref == custody_ref.strip(),
-               DrugTest.superseded.is_(False))).first()
+               Detention.anonymised_at.is_(None), DrugTest.superseded.is_(False))).first()
     if found is None:
         raise RequirementError(f"no test is recorded for detention {suite}/{custody_ref}: "
                                "record the test outcome first")

@@ -33,7 +33,7 @@ def withdraw_unsupported(session: Session, settings: Settings, now: datetime,
         select(Referral, DrugTest, Detention)
         .join(DrugTest, DrugTest.id == Referral.drug_test_id)
         .join(Detention, Detention.id == Referral.detention_id)
-        .where(Referral.state.in_(WITHDRAWABLE))).all()
+        .where(Referral.state.in_(WITHDRAWABLE), Detention.anonymised_at.is_(None))).all()
     withdrawn = 0
     for referral, test, detention in rows:
         reason = no_referral_reason(facts_of(test, detention, settings))

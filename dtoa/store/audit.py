@@ -1,4 +1,9 @@
-"""The one audit writer: every state change goes through `record_change`."""
+"""The one audit writer: every state change goes through `record_change`.
+
+A change made by hand may carry a reason (why it was made, in the words of the person making
+it), shown by `dtoa audit show`. Give it to `record_change`/`change`, or once for a whole unit of
+work with `give_reason(session, ...)`: every event written in that session then carries it, so
+a command need not pass it down through the library calls it makes."""
 
 from __future__ import annotations
 
@@ -9,6 +14,13 @@ from typing import Any
 from sqlmodel import Session
 
 from dtoa.models import AuditEvent
+
+REASON_KEY = "dtoa.audit.reason"
+
+
+def give_reason(session: Session, reason: str | None) -> None:
+    """Every audit event this session writes from now on carries `reason` (blank: none)."""
+    session.info[REASON_KEY] = (reason or "").strip() or None
 
 
 def _plain(value: Any) -> Any:
@@ -35,9 +47,10 @@ def record_change(
     entity_id: int,
     action: str,
     changes: dict[str, list[Any]],
+    reason: str | None = None,
 ) -> AuditEvent:
     """Append one audit row in the caller's transaction, so the change and its record commit
-    together or not at all."""
+    together or not at all. `reason`, else the session's (`give_reason`), says why."""
     event = AuditEvent(
         at=at,
         actor=actor,
@@ -46,16 +59,18 @@ def record_change(
         action=action,
         changes=json.dumps({k: [_plain(v) for v in pair] for k, pair in changes.items()},
                            sort_keys=True),
+        reason=(reason or "").strip() or session.info.get(REASON_KEY),
     )
     session.add(event)
     return event
 
 
 def change(session: Session, row: Any, *, entity: str, action: str, at: datetime, actor: str,
-           note: dict[str, list[Any]] | None = None, **values: Any) -> dict[str, list[Any]]:
+           note: dict[str, list[Any]] | None = None, reason: str | None = None,
+           **values: Any) -> dict[str, list[Any]]:
     """Set `values` on a row and audit what differed, old -> new (plus `note`, context that is not
-    a column), in the caller's transaction, stamping `updated_at`. When nothing differs and
-    there is no note, nothing is written. Returns the changed fields."""
+    a column) and why (`reason`), in the caller's transaction, stamping `updated_at`. When
+    nothing differs and there is no note, nothing is written. Returns the changed fields."""
     changes = {key: [getattr(row, key), value] for key, value in values.items()
                if getattr(row, key) != value}
     if not changes and not note:
@@ -65,5 +80,5 @@ def change(session: Session, row: Any, *, entity: str, action: str, at: datetime
     row.updated_at = at
     session.add(row)
     record_change(session, at=at, actor=actor, entity=entity, entity_id=row.id, action=action,
-                  changes={**changes, **(note or {})})
+                  changes={**changes, **(note or {})}, reason=reason)
     return changes

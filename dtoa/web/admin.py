@@ -12,7 +12,7 @@ from sqlmodel import Session
 from dtoa.accounts import AccountError, UnknownUser, add_user, set_active
 from dtoa.models import User
 from dtoa.models.users import ROLES
-from dtoa.store import session_scope
+from dtoa.store import give_reason, session_scope
 from dtoa.web.auth import require
 from dtoa.web.pages import flash, render, runtime_of
 
@@ -56,9 +56,11 @@ async def create(request: Request, user: AdminUser):
 @router.post("/users/{username}/active")
 async def active(request: Request, username: str, user: AdminUser):
     runtime = runtime_of(request)
-    switch_on = (await request.form()).get("active") == "true"
+    form = await request.form()
+    switch_on = form.get("active") == "true"
     try:
         with session_scope(runtime.engine) as session:
+            give_reason(session, str(form.get("reason", "")))
             set_active(session, runtime.clock, username=username, active=switch_on,
                        actor=user.username)
     except UnknownUser as exc:

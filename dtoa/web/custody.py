@@ -139,7 +139,8 @@ def detention_page(request: Request, user: User, suite: str, custody_ref: str, *
     settings, now = runtime.settings, runtime.clock.now()
     with Session(runtime.engine) as session:
         found = session.execute(select(Detention).where(
-            Detention.suite == suite, Detention.custody_ref == custody_ref)).scalar_one_or_none()
+            Detention.suite == suite, Detention.custody_ref == custody_ref,
+            Detention.anonymised_at.is_(None))).scalar_one_or_none()
         if found is None:
             return _search_page(request, user, status=404, suite=suite, custody_ref=custody_ref,
                                 error=f"No detention {custody_ref} at {suite}. Check the custody "

@@ -16,6 +16,7 @@ from dtoa.models import User
 from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
 from dtoa.rules.funnel import COUNTS
+from dtoa.store import give_reason
 from dtoa.store.funnel import funnel
 from dtoa.web.auth import require
 from dtoa.web.inputs import BadInput, instant, iso_week
@@ -81,6 +82,7 @@ async def decision(request: Request, reference: str, user: InspectorUser):
             raise FieldError("decision", chosen, "choose a decision")
         decided_at = instant(form, "decided_at", runtime.settings.tz, required=False)
         with Session(runtime.engine) as session, session.begin():
+            give_reason(session, form.get("reason"))
             decide(session, runtime.settings, runtime.clock, reference=reference,
                    decision=chosen, decided_at=decided_at or runtime.clock.now(),
                    actor=user.username)

@@ -16,6 +16,7 @@ from dtoa.clock import as_utc
 from dtoa.ingest.csvfile import FieldError, parse_bool
 from dtoa.log import get_logger
 from dtoa.models import Appointment, Letter, Referral, User
+from dtoa.store import give_reason
 from dtoa.web.auth import refuse, require
 from dtoa.web.inputs import RecordId, instant
 from dtoa.web.pages import flash, redirect, render, runtime_of
@@ -116,6 +117,7 @@ async def record(request: Request, reference: str, user: ProviderUser):
         new_at = instant(form, "new_appointment_at", tz, required=outcome == "rescheduled")
         follow_up = parse_bool(form, "follow_up_required")
         with Session(runtime.engine) as session, session.begin():
+            give_reason(session, form.get("reason"))
             record_outcome(session, runtime.settings, runtime.clock, reference=reference,
                            assessment=assessment, outcome=outcome, outcome_at=outcome_at,
                            new_appointment_at=new_at, follow_up_required=follow_up,
