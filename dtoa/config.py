@@ -40,11 +40,24 @@ class _Frozen(BaseModel):
 
 
 class Session(_Frozen):
-    """A recurring assessment session a provider runs: weekday, start time, places."""
+    """A recurring assessment session a provider runs: weekday, start time, places, and its
+    setting: `community` (the provider's premises, after release) or `custody` (in the custody
+    suite named by `suite`, while the person is still detained: an in-custody assessment)."""
 
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     time: time
     capacity: int = Field(gt=0)
+    setting: Literal["community", "custody"] = "community"
+    suite: str | None = None
+
+    @model_validator(mode="after")
+    def _suite_for_custody(self) -> Session:
+        if self.setting == "custody" and not self.suite:
+            raise ValueError("an in-custody session (setting = \"custody\") names its suite")
+        if self.setting == "community" and self.suite:
+            raise ValueError("a community session names no suite: set setting = \"custody\" "
+                             "for an in-custody session")
+        return self
 
     @property
     def weekday_index(self) -> int:
@@ -62,6 +75,14 @@ class Provider(_Frozen):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     areas: tuple[str, ...] = ()
     sessions: tuple[Session, ...] = ()
+
+    @property
+    def community_sessions(self) -> tuple[Session, ...]:
+        return tuple(s for s in self.sessions if s.setting == "community")
+
+    def custody_sessions(self, suite: str) -> tuple[Session, ...]:
+        """The provider's in-custody sessions at `suite`."""
+        return tuple(s for s in self.sessions if s.setting == "custody" and s.suite == suite)
 
 
 class Notification(_Frozen):
@@ -222,6 +243,9 @@ class Referrals(_Frozen):
     person_identifier: Literal["reference", "name"] = "reference"
     contact_officer: str = "DToA coordinator"
     contact_phone: str = ""  # the custody contact's number, on the person's notices
+    # An in-custody session is offered only if it starts within this many hours of the time
+    # the requirement is served: the person must still be detained (no statute fixes it).
+    in_custody_hours: int = Field(default=6, gt=0)
 
 
 class Attendance(_Frozen):
@@ -320,6 +344,12 @@ class Settings(_Frozen):
                     "is not a configured provider"
                 )
         _unique("provider area", [a.casefold() for p in self.providers for a in p.areas])
+        suites = {s.code for s in self.suites}
+        for provider in self.providers:
+            for session in provider.sessions:
+                if session.suite is not None and session.suite not in suites:
+                    raise ValueError(f"provider {provider.code}: in-custody session at "
+                                     f"{session.suite!r}, which is not a configured suite")
         return self
 
     @cached_property

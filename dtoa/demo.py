@@ -8,7 +8,13 @@ before release, through the same library call as `dtoa require-assessment` and t
 hand over. A FixedClock walks night by night from 1 October 2022 to the end of January 2023 (so
 the last December referrals are assessed and their failures decided) and each night runs the
 real nightly pipeline (ingest -> eligibility -> referrals -> letters -> sweep), which tells the
-providers and imposes nothing; each Monday at 07:00 the weekly reports are written. Two actors
+providers and imposes nothing; each Monday at 07:00 the weekly reports are written. The demo's
+provider also runs in-custody assessment sessions at Basingstoke (weekdays at 12:00 and 18:00,
+two places each): the desk books one when it is free within hours of the test, which is how the
+evaluation report gets its two settings to compare (the split of failures between them is the
+synthetic plan's, `Plan.failed_in_custody`: invented to exercise the report, not a finding).
+At the end the Home Office return for 2022-Q4 and the evaluation report for the quarter are
+written (`reports/home-office/`, `reports/evaluation/`). Two actors
 outside the police are simulated from each person's `Behaviour`: the treatment provider, which
 reports each assessment after it happens in the attendance CSV format, and the prosecutor, which
 decides each failure case a week after it opens in the prosecutions CSV format. Both go through
@@ -33,6 +39,7 @@ from sqlalchemy.engine import Engine
 
 from dtoa.clock import FixedClock
 from dtoa.config import DEFAULT_CONFIG, Settings, load_settings
+from dtoa.evidence import build_evaluation, build_return, write_evaluation, write_return
 from dtoa.models import Appointment, Detention, ProsecutionCase, Referral
 from dtoa.referrals.serve import serve
 from dtoa.reports.weekly import week_of
@@ -40,11 +47,19 @@ from dtoa.rules.calendar import WorkingCalendar
 from dtoa.store import make_engine, session_scope, upgrade_schema
 from dtoa.store.funnel import funnel
 from dtoa.synthetic import QUARTER, Behaviour, Record, generate, pilot_plan
+from dtoa.synthetic_people import DESK_DELAY
 
 SUITE = "BASINGSTOKE"
 WALK_UNTIL = date(2023, 1, 31)
 DECIDE_AFTER = timedelta(days=7)
-SERVED_AFTER = timedelta(minutes=15)  # the desk serves the requirement after the sample
+SERVED_AFTER = DESK_DELAY  # the desk serves the requirement after the sample
+RETURN_QUARTER = "2022-Q4"
+# The demo's in-custody sessions: North Hampshire's worker in the Basingstoke suite.
+CUSTODY_SESSIONS = "".join(
+    f'  {{ weekday = "{day}", time = "{at}", capacity = 2, setting = "custody", '
+    f'suite = "BASINGSTOKE" }},\n' for day in ("mon", "tue", "wed", "thu", "fri")
+    for at in ("12:00", "18:00"))
+LAST_NHRS_SESSION = '  { weekday = "fri", time = "10:00", capacity = 6 },\n'
 # The demo's providers run twice the shipped sessions' places: the pilot's 157 referrals (and
 # their follow-ups and rearranged appointments) in a quarter need about 15 places a week at
 # North Hampshire, which is the whole of the shipped configuration's capacity.
@@ -63,16 +78,23 @@ class DemoResult:
     letters: Path
     report: Path | None
     nights: int
+    home_office: Path | None = None  # the return's PDF
+    evaluation: Path | None = None  # the evaluation report's PDF (and its published one)
+    evaluation_published: Path | None = None
 
 
 def write_demo_config(folder: Path) -> Path:
-    """The shipped configuration with the demo's provider capacity; its paths (database,
-    inbox, outbox, reports) resolve inside `folder`."""
+    """The shipped configuration with the demo's provider capacity and in-custody sessions;
+    its paths (database, inbox, outbox, reports) resolve inside `folder`."""
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
     for old, new in CAPACITY.items():
         if old not in text:
             raise RuntimeError(f"the shipped config.toml no longer has {old!r}; update the demo")
         text = text.replace(old, new)
+    if LAST_NHRS_SESSION not in text:
+        raise RuntimeError("the shipped config.toml no longer ends North Hampshire's sessions "
+                           f"with {LAST_NHRS_SESSION.strip()!r}; update the demo")
+    text = text.replace(LAST_NHRS_SESSION, LAST_NHRS_SESSION + CUSTODY_SESSIONS, 1)
     path = folder / "config.toml"
     path.write_text("# Written by `dtoa demo`: the shipped config.toml with more assessment "
                     "places.\n" + text, encoding="utf-8")
@@ -93,7 +115,10 @@ def run_demo(folder: Path, *, seed: int = 2022,
     settings = load_settings(config)
     engine = make_engine(settings.database_url)
     upgrade_schema(engine)
-    records = list(generate(pilot_plan(), seed=seed))
+    in_custody = {s.code: [session for p in settings.providers
+                           for session in p.custody_sessions(s.code)] for s in settings.suites}
+    records = list(generate(pilot_plan(), seed=seed, custody_sessions=in_custody,
+                            in_custody_hours=settings.referrals.in_custody_hours))
     arrivals: dict[date, list[Record]] = defaultdict(list)
     for record in records:
         arrivals[record.arrest_date].append(record)
@@ -119,8 +144,13 @@ def run_demo(folder: Path, *, seed: int = 2022,
             progress(day)
         day += timedelta(days=1)
     figures = funnel(engine, settings, QUARTER[0], QUARTER[1], SUITE)
+    returned = write_return(build_return(engine, settings, RETURN_QUARTER), settings)
+    evaluation = [write_evaluation(build_evaluation(engine, settings, QUARTER[0], QUARTER[1],
+                                                    SUITE, publish=publish), settings)
+                  for publish in (False, True)]
     engine.dispose()
-    return DemoResult(folder, config, figures, settings.path("outbox"), report, nights)
+    return DemoResult(folder, config, figures, settings.path("outbox"), report, nights,
+                      returned["pdf"], evaluation[0]["pdf"], evaluation[1]["pdf"])
 
 
 def _suite_index(settings: Settings) -> int:

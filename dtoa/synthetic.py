@@ -9,6 +9,10 @@ records only carry the facts (offence codes, ages, authorisations, results) and,
 happens outside the police (does the person turn up? what does the prosecutor decide?), a
 `Behaviour` that the demo's simulated provider and prosecutor act on.
 
+Where each positive will be assessed (in custody, when the suite has in-custody sessions and
+one is free; else in the community) and who is tested more than once are decided by
+`dtoa.synthetic_people`, so the evaluation report's figures can be checked against the records.
+
 `generate` streams records suite by suite (one suite's records in memory at a time), so the
 benchmark can make a national population (150 suites in 43 forces, millions of detentions)
 with `plan.scaled(...)`; `write_csvs` streams them to the detentions and tests CSV formats.
@@ -18,14 +22,16 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dtoa.config import Session
 from dtoa.ingest import tests as test_rows
 from dtoa.ingest.detentions import INPUT_FIELDS as DETENTION_FIELDS
+from dtoa.synthetic_people import people_and_settings
 
 # The synthetic population is tested on the shipped panel (config.toml [[law.panel]]).
 PANEL = ("cocaine", "opiates")
@@ -67,6 +73,7 @@ class Record:
     detention: dict[str, str]
     test: dict[str, str] | None
     behaviour: Behaviour = field(default_factory=Behaviour)
+    setting: str | None = None  # a positive's: where the desk will book the assessment
 
     @property
     def arrest_date(self) -> date:
@@ -99,6 +106,9 @@ class Plan:
     summonsed: int = 8
     no_further_action: int = 4
     good_cause_accepted: int = 2
+    failed_in_custody: int = 5           # of the failures: booked in custody (at most those)
+    repeat_testers: int = 15             # people tested more than once in the period
+    tested_three_times: int = 3          # of repeat_testers: three times
 
     @property
     def positive(self) -> int:
@@ -124,6 +134,8 @@ class Plan:
             raise ValueError("more reschedules or follow-ups than people who attend")
         if self.inspector_with_trigger > self.tested_trigger:
             raise ValueError("inspector_with_trigger is a part of tested_trigger")
+        if self.tested_three_times > self.repeat_testers:
+            raise ValueError("tested_three_times is a part of repeat_testers")
         return self
 
     def scaled(self, factor: float) -> Plan:
@@ -151,13 +163,19 @@ def pilot_plan() -> Plan:
 
 
 def generate(plan: Plan, *, suites: Sequence[tuple[str, str]] = (("BASINGSTOKE", "BAS"),),
-             start: date = QUARTER[0], end: date = QUARTER[1], seed: int = 2022
-             ) -> Iterator[Record]:
+             start: date = QUARTER[0], end: date = QUARTER[1], seed: int = 2022,
+             custody_sessions: Mapping[str, Sequence[Session]] | None = None,
+             in_custody_hours: int = 6) -> Iterator[Record]:
     """Records for each (suite code, reference prefix), in arrest order within a suite.
+    `custody_sessions` are each suite's in-custody assessment sessions (every provider's), as
+    configured where the records will be served (none: every assessment in the community).
     The same seed gives the same records, byte for byte."""
     for index, (suite, prefix) in enumerate(suites):
         rng = random.Random(f"{seed}:{index}:{suite}")
-        yield from _suite_records(plan, suite, prefix, start, end, rng)
+        records = list(_suite_records(plan, suite, prefix, start, end, rng))
+        yield from people_and_settings(records, plan, custody_sessions or {},
+                                       in_custody_hours, suite,
+                                       random.Random(f"{seed}:{index}:{suite}:people"))
 
 
 def _suite_records(plan: Plan, suite: str, prefix: str, start: date, end: date,

@@ -28,6 +28,13 @@ def test_two_small_parts_need_nothing_more():
         "total": 30, "a": None, "b": None, "c": 25}
 
 
+def test_hidden_parts_whose_sum_would_be_small_hide_another_part():
+    # shown beside 30 and 28, a and b would add up to 2: 1 each
+    cells = {"total": 30, "a": 1, "b": 1, "c": 28}
+    assert suppress(cells, [("total", ["a", "b", "c"])]) == {
+        "total": 30, "a": None, "b": None, "c": None}
+
+
 def test_one_small_part_and_the_rest_zero_hides_the_total():
     cells = {"total": 3, "a": 3, "b": 0}
     assert suppress(cells, [("total", ["a", "b"])]) == {"total": None, "a": None, "b": 0}

@@ -42,8 +42,10 @@ def test_serve_list_render_and_export_as_a_user_runs_them(dtoa, tmp_path, config
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["reference", "suite", "custody_ref", "provider", "state",
-                             "no_capacity", "appointment_at", "deadline_at"]
+                             "no_capacity", "appointment_at", "deadline_at", "setting",
+                             "custody_suite"]
     assert rows[0]["no_capacity"] == "false"
+    assert (rows[0]["setting"], rows[0]["custody_suite"]) == ("community", "")
     # A1: Friday 30 December 2022 10:00; Tue 3 January 2023 at 11:00 at TVRS
     assert rows[0]["appointment_at"] == "2023-01-03T11:00:00+00:00"
     assert rows[0]["deadline_at"] == "2023-01-09T23:59:59+00:00"

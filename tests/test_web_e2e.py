@@ -133,7 +133,7 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     expect(desk.locator("#recorded-result")).to_have_text("positive for cocaine")
     expect(desk.locator("#requirement-due")).to_be_visible()
     sessions = desk.locator("#require-form label.session")
-    expect(sessions.first).to_have_text("Wednesday 5 October 2022 at 14:00")
+    expect(sessions.first).to_have_text("Wednesday 5 October 2022 at 14:00 in the community")
     expect(desk.locator("#require-form input[name=slot]").first).to_be_checked()
     expect(desk.locator("#officer")).to_have_value("desk")
     shot(desk, "custody-requirement-offered")

@@ -12,8 +12,10 @@ from pypdf import PdfReader
 from dtoa.ingest import ingest_file
 from dtoa.pipelines.reports import weekly_reports
 from dtoa.reports.weekly import previous_week, week_bounds
+from dtoa.store import session_scope
 from dtoa.store.funnel import funnel
 from dtoa.synthetic import generate, pilot_plan, write_csvs
+from dtoa.testing import make_referral
 
 
 @pytest.fixture
@@ -44,8 +46,12 @@ def test_weekly_pdf_opens_with_the_funnel_in_words(quarter, settings, dtoa):
     f = funnel(quarter, settings, date(2022, 10, 24), date(2022, 10, 30), "BASINGSTOKE")
     folder = settings.path("reports") / "2022-W43"
     text = pdf_text(folder / "2022-W43-BASINGSTOKE.pdf")
-    assert (f"{f['in_scope']} people were eligible to be tested; {f['tested']} were tested "
+    assert (f"{f['in_scope']} people were in scope for testing (arrested for a trigger "
+            f"offence, or an inspector authorised a test), {f['eligible']} of them eligible "
+            f"(every condition of PACE 1984 s.63B met); {f['tested']} were tested "
             f"({round(100 * f['test_rate'])}%)") in text
+    assert "eligible to be tested" not in text.replace('the pilot\'s "eligible to be tested"',
+                                                       "")
     assert f"{f['tested_trigger']} of them arrested for a trigger offence" in text
     assert f"{f['positive']} tested positive" in text
     with (folder / "2022-W43-BASINGSTOKE.csv").open(encoding="utf-8") as handle:
@@ -86,3 +92,33 @@ def test_published_report_stars_small_counts_and_what_would_reveal_them(quarter,
         == ("*", "*", "8")
     assert "24 were tested (77%), * of them arrested for a trigger offence" in pdf_text(
         folder / "2022-W43-ALL-published.pdf")
+
+
+def test_failure_rate_is_not_yet_known_while_assessments_are_awaited(engine, settings, dtoa):
+    """One requirement served on Tuesday 25 October, its assessment still to come: the
+    report says the rate is not yet known rather than 0%."""
+    with session_scope(engine) as session:
+        make_referral(session, appointment_at=datetime(2022, 10, 27, 9, tzinfo=UTC))
+    dtoa("report", "weekly", "--week", "2022-W43", "--suite", "BASINGSTOKE")
+    folder = settings.path("reports") / "2022-W43"
+    text = pdf_text(folder / "2022-W43-BASINGSTOKE.pdf")
+    assert "0 failed to attend (the rate is not yet known: outcomes are awaited)" in text
+    assert "Failed to attend rate" in text and "not yet known" in text.split(
+        "Assessments and prosecutions by custody suite")[1]
+    with (folder / "2022-W43-BASINGSTOKE.csv").open(encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    assert (row["referred"], row["awaiting"], row["fta_rate"]) == ("1", "1", "")
+
+
+def test_every_page_carries_the_marking_and_headings_keep_their_words(quarter, settings, dtoa):
+    dtoa("report", "weekly", "--week", "2022-W43")
+    path = settings.path("reports") / "2022-W43" / "2022-W43-ALL.pdf"
+    pages = [" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages]
+    assert len(pages) >= 2
+    for page in pages:
+        assert page.count("OFFICIAL-SENSITIVE: not for publication") == 2  # head and foot
+    text = " ".join(pages)
+    for heading in ("Tested: inspector's authority", "Failed to provide", "Prosecuted",
+                    "Positive, no requirement", "Outcome overdue"):
+        assert heading in text
+    assert "Prosec-" not in text and "posit-" not in text.lower()

@@ -9,6 +9,7 @@ from dtoa.cli import (
     attendance,
     custody,
     db,
+    evidence,
     law,
     notify,
     privacy,
@@ -51,8 +52,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     ctx.obj = Invocation(config_path, verbose)
 
 
-for module in (workspace, custody, requirements, law, db, referrals, attendance, reports, web,
-               privacy, tokens, notify):
+for module in (workspace, custody, requirements, law, db, referrals, attendance, reports,
+               evidence, web, privacy, tokens, notify):
     module.register(cli)
 
 

@@ -36,14 +36,23 @@ def list_command(runtime: Runtime, provider: str | None, state: str | None,
     with session_scope(runtime.engine) as session:
         rows = list_referrals(session, provider=provider, state=state,
                               no_capacity=True if no_capacity else None)
-    click.echo("reference\tsuite\tcustody_ref\tprovider\tstate\tappointment\tdeadline")
+    click.echo("reference\tsuite\tcustody_ref\tprovider\tstate\tappointment\tdeadline\t"
+               "setting")
     for r in rows:
         state_text = r.state + (f" ({r.state_reason})" if r.state_reason else "") + (
             " NO CAPACITY" if r.no_capacity else "") + (
             f" FLAGGED {','.join(r.flags)}" if r.flags else "")
         click.echo(f"{r.reference}\t{r.suite}\t{r.custody_ref}\t{r.provider}\t{state_text}\t"
-                   f"{_local(r.appointment_at, runtime)}\t{_local(r.deadline_at, runtime)}")
+                   f"{_local(r.appointment_at, runtime)}\t{_local(r.deadline_at, runtime)}\t"
+                   f"{_setting(r)}")
     click.echo(f"{len(rows)} referrals", err=True)
+
+
+def _setting(row) -> str:  # noqa: ANN001
+    """Where the booked initial assessment is held: in custody at a suite, or community."""
+    if row.setting == "custody":
+        return f"custody {row.custody_suite}"
+    return row.setting or "-"
 
 
 @click.group()
@@ -97,7 +106,8 @@ def lab_result(runtime: Runtime, suite: str, custody_ref: str, confirmed: bool,
 def export_referrals_command(runtime: Runtime, path: str) -> None:
     """One row per referral: reference, suite, custody_ref, provider, state, no_capacity
     (true: no free place before the deadline), appointment_at (the booked initial assessment),
-    deadline_at; instants in ISO 8601, UTC."""
+    deadline_at, setting (community or custody) and custody_suite of that assessment; instants
+    in ISO 8601, UTC."""
     count = export_referrals(runtime.engine, path)
     click.echo(f"{count} referrals written to {path} (times in UTC)")
 

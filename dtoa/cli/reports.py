@@ -130,6 +130,9 @@ def demo(folder: str, seed: int) -> None:
     click.echo(render_funnel(result.funnel, "table", QUARTER[0], QUARTER[1], SUITE))
     click.echo(f"\nLetters:       {result.letters}")
     click.echo(f"Weekly report: {result.report}")
+    click.echo(f"Home Office:   {result.home_office}")
+    click.echo(f"Evaluation:    {result.evaluation}")
+    click.echo(f"  published:   {result.evaluation_published}")
     click.echo(f"Log:           {log_path}")
     click.echo(f"Explore:       dtoa --config {result.config} report funnel "
                f"--from {QUARTER[0]} --to {QUARTER[1]} --suite {SUITE}")

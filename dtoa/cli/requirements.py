@@ -42,6 +42,9 @@ def _local(moment: datetime, runtime: Runtime) -> str:
                                      "offset. Default: now.")
 @click.option("--session", "slot", help="The offered session to book (ISO 8601 local time, as "
                                         "--offer prints it). Default: the first free one.")
+@click.option("--in-custody/--community", "in_custody", default=None,
+              help="Book an in-custody session at the suite (before release), or a community "
+                   "one. Default: the first offered, in custody when one is free.")
 @click.option("--offer", "only_offer", is_flag=True,
               help="Print the sessions on offer and serve nothing.")
 @click.option("--reminders", is_flag=True,
@@ -50,8 +53,8 @@ def _local(moment: datetime, runtime: Runtime) -> str:
 @click.option("--email", default="", help="Their email address, for reminders.")
 @pass_runtime
 def require_assessment(runtime: Runtime, suite: str, custody_ref: str, officer: str,
-                       served: str | None, slot: str | None, only_offer: bool,
-                       reminders: bool, mobile: str, email: str) -> None:
+                       served: str | None, slot: str | None, in_custody: bool | None,
+                       only_offer: bool, reminders: bool, mobile: str, email: str) -> None:
     """Impose the requirement to attend assessment after a positive test, while the person is
     in police detention: book an offered session, record who served it and when, and write
     the notice (RA1) to print and hand over before release. With --reminders, the person's
@@ -72,7 +75,8 @@ def require_assessment(runtime: Runtime, suite: str, custody_ref: str, officer: 
                 return
             result = serve(session, runtime.settings, suite=suite, custody_ref=custody_ref,
                            officer=officer, served_at=served_at, now=now,
-                           slot=_instant(runtime, "session", slot), actor=f"desk:{officer}")
+                           slot=_instant(runtime, "session", slot), actor=f"desk:{officer}",
+                           in_custody=in_custody)
             if not result.already or reminders:
                 record_at_desk(session, result.reference, contact, now=now,
                                actor=f"desk:{officer}")
@@ -89,6 +93,13 @@ def _print_offer(runtime: Runtime, offered: Offer, suite: str, custody_ref: str,
     provider, deadline = offered.provider, offered.window.latest
     click.echo(f"provider: {provider.code} {provider.name}, {provider.address}")
     click.echo(f"deadline: {long_instant(deadline, runtime.settings)}")
+    if offered.in_custody:
+        click.echo("in-custody sessions with a free place (assessed before release; the first "
+                   "is booked unless you choose):")
+        for place in offered.in_custody:
+            click.echo(f"  {_local(place.at, runtime)}  {long_instant(place.at, runtime.settings)}"
+                       f"  in custody at {place.suite.name} ({place.provider.code})")
+        click.echo("community sessions (book one with --community):")
     if offered.sessions:
         click.echo("free sessions before the deadline (the first is booked unless you choose):")
     else:
@@ -96,7 +107,11 @@ def _print_offer(runtime: Runtime, offered: Offer, suite: str, custody_ref: str,
                    "(choosing one serves it late, flagged):")
     for start in offered.sessions or offered.later:
         click.echo(f"  {_local(start, runtime)}  {long_instant(start, runtime.settings)}")
-    if offered.sessions or offered.later:
+    if offered.in_custody:
+        click.echo(f"serve with: dtoa require-assessment --suite {suite} --custody-ref "
+                   f"{custody_ref} --officer {officer!r} --in-custody --session "
+                   f"{_local(offered.in_custody[0].at, runtime)}")
+    elif offered.sessions or offered.later:
         click.echo(f"serve with: dtoa require-assessment --suite {suite} --custody-ref "
                    f"{custody_ref} --officer {officer!r} --session "
                    f"{_local((offered.sessions or offered.later)[0], runtime)}")
@@ -108,6 +123,8 @@ def _print_served(runtime: Runtime, result: Served) -> None:
     click.echo(f"{head}: {result.reference}")
     click.echo(f"initial assessment: {long_instant(result.appointment_at, settings)} "
                f"(local time), {result.location}")
+    click.echo("setting: " + ("in custody, before release" if result.setting == "custody"
+                              else "in the community"))
     provider = result.provider
     click.echo(f"provider: {provider.code} {provider.name} (phone {provider.phone}, "
                f"email {provider.email})")

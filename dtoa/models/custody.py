@@ -121,7 +121,8 @@ class DrugTest(SQLModel, table=True):
     result is its last sample: earlier ones are `superseded`."""
 
     __tablename__ = "drug_test"
-    __table_args__ = (UniqueConstraint("detention_id", "sample", name="uq_drug_test_sample"),)
+    __table_args__ = (UniqueConstraint("detention_id", "sample", name="uq_drug_test_sample"),
+                      Index("ix_drug_test_tested_at", "tested_at"))  # returns by sample date
     id: int | None = Field(default=None, primary_key=True)
     detention_id: int = Field(foreign_key="detention.id", index=True)
     sample: int = 1

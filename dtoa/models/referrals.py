@@ -11,6 +11,7 @@ from dtoa.models.columns import enum_column
 from dtoa.rules.states import (
     AppointmentKind,
     AppointmentState,
+    AssessmentSetting,
     CaseState,
     LetterKind,
     ReferralState,
@@ -63,6 +64,10 @@ class Appointment(SQLModel, table=True):
     provider: str
     scheduled_at: datetime  # UTC
     location: str
+    # In a custody suite (before release) or in the community; custody_suite names the suite.
+    setting: AssessmentSetting = Field(default=AssessmentSetting.COMMUNITY, sa_column=enum_column(
+        AssessmentSetting, "appointment", "setting", server_default="community"))
+    custody_suite: str | None = None
     state: AppointmentState = Field(default=AppointmentState.BOOKED, sa_column=enum_column(
         AppointmentState, "appointment", "state", index=True))
     outcome_at: datetime | None = None

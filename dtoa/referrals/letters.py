@@ -33,7 +33,7 @@ from dtoa.referrals.wording import (
 )
 from dtoa.render import html_to_pdfs, render_html, write_atomically
 from dtoa.rules.referrals import positive_drugs
-from dtoa.rules.states import LetterKind
+from dtoa.rules.states import AssessmentSetting, LetterKind
 from dtoa.store import record_change
 
 # Referrals whose person still has to attend the initial assessment booked for them.
@@ -170,9 +170,27 @@ def _due(session: Session) -> list[tuple[Referral, Detention, DrugTest, Appointm
         .where(Referral.state.in_(NEEDS_LETTERS), Referral.served_at.is_not(None))
         .order_by(Referral.reference, Appointment.id.desc())).all()
     latest: dict[int, tuple] = {}
-    for referral, detention, test, initial in rows:
+    for referral, detention, test, initial in [*rows, *_assessed_in_custody(session)]:
         latest.setdefault(referral.id, (referral, detention, test, initial))
     return list(latest.values())
+
+
+def _assessed_in_custody(session: Session) -> list[tuple]:
+    """Served requirements whose in-custody initial assessment has already happened (it may
+    be within hours, before the night's letters) and whose provider has no referral letter
+    yet: the provider still needs it, for the follow-up (s.10) and its duty to report a
+    failure (ss.12, 14)."""
+    lettered = select(Letter.referral_id).where(Letter.kind == LetterKind.REFERRAL)
+    return list(session.execute(
+        select(Referral, Detention, DrugTest, Appointment)
+        .join(Detention, Detention.id == Referral.detention_id)
+        .join(DrugTest, DrugTest.id == Referral.drug_test_id)
+        .join(Appointment, and_(Appointment.referral_id == Referral.id,
+                                Appointment.kind == "initial",
+                                Appointment.setting == AssessmentSetting.CUSTODY))
+        .where(Referral.served_at.is_not(None), Referral.state != "withdrawn",
+               Referral.id.not_in(lettered))
+        .order_by(Referral.reference, Appointment.id)).all())
 
 
 def _referral_letter(session: Session, settings: Settings, referral: Referral,

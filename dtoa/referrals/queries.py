@@ -16,7 +16,7 @@ from dtoa.clock import as_utc
 from dtoa.models import Appointment, Detention, Referral
 
 EXPORT_COLUMNS = ("reference", "suite", "custody_ref", "provider", "state", "no_capacity",
-                  "appointment_at", "deadline_at")
+                  "appointment_at", "deadline_at", "setting", "custody_suite")
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,15 @@ class ReferralRow:
     appointment_at: datetime | None  # the booked initial assessment, UTC
     deadline_at: datetime  # UTC
     flags: tuple[str, ...] = ()  # kept for review (RequirementFlag), e.g. after_deadline
+    setting: str | None = None  # the booked initial assessment's: community or custody
+    custody_suite: str | None = None  # where an in-custody assessment is held
 
 
 def _query(provider: str | None, state: str | None, no_capacity: bool | None):  # noqa: ANN202
     booked = and_(Appointment.referral_id == Referral.id, Appointment.kind == "initial",
                   Appointment.state == "booked")
-    query = (select(Referral, Detention.custody_ref, Appointment.scheduled_at)
+    query = (select(Referral, Detention.custody_ref, Appointment.scheduled_at,
+                    Appointment.setting, Appointment.custody_suite)
              .join(Detention, Detention.id == Referral.detention_id)
              .outerjoin(Appointment, booked)
              .order_by(Referral.reference))
@@ -56,8 +59,9 @@ def list_referrals(session: Session, provider: str | None = None, state: str | N
     return [
         ReferralRow(r.reference, r.suite, custody_ref, r.provider, r.state, r.state_reason,
                     r.no_capacity, as_utc(at) if at else None, as_utc(r.deadline_at),
-                    tuple(f for f in (r.flags or "").split(";") if f))
-        for r, custody_ref, at in session.execute(_query(provider, state, no_capacity))
+                    tuple(f for f in (r.flags or "").split(";") if f), setting, custody_suite)
+        for r, custody_ref, at, setting, custody_suite
+        in session.execute(_query(provider, state, no_capacity))
     ]
 
 
@@ -72,5 +76,6 @@ def export_referrals(engine: Engine, path: str | Path) -> int:
             writer.writerow([row.reference, row.suite, row.custody_ref, row.provider, row.state,
                              str(row.no_capacity).lower(),
                              row.appointment_at.isoformat() if row.appointment_at else "",
-                             row.deadline_at.isoformat()])
+                             row.deadline_at.isoformat(), row.setting or "",
+                             row.custody_suite or ""])
     return len(rows)

@@ -6,8 +6,10 @@ imposes it while the person is in police detention: tells them the time and plac
 of the consequences of failing to comply, and gives it in writing before release (s.9(2),
 s.11; form RA1). A notice posted after release imposes nothing.
 
-So the desk, once a positive result is recorded: offers the provider's first free sessions
-before the deadline (`offer`), books the one the officer picks, records who served it and when
+So the desk, once a positive result is recorded: offers the free in-custody sessions at the
+suite, when a provider runs any there (`dtoa.referrals.in_custody`), and the provider's first
+free community sessions before the deadline (`offer`), books the one the officer picks (by
+default the first offered: in custody when one is free), records who served it and when
 (audited), and renders the notice to print and hand over (`serve`). The provider is told by the
 nightly run's referral letter.
 """
@@ -33,6 +35,7 @@ from dtoa.referrals.create import (
     new_referral,
     window_for,
 )
+from dtoa.referrals.in_custody import CustodySlot, claim_custody_slot, custody_slots
 from dtoa.referrals.notices import issue_notice
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.referrals import (
@@ -70,13 +73,15 @@ class RequirementError(ValueError):
 @dataclass(frozen=True)
 class Offer:
     """What the desk offers: the person's provider, the booking window (notice period from the
-    time of serving to the deadline), the first free sessions in it, and, only when none is
-    free before the deadline, the first free ones after it (to choose explicitly)."""
+    time of serving to the deadline), the first free community sessions in it, and, only when
+    none is free before the deadline, the first free ones after it (to choose explicitly);
+    and the free in-custody sessions at the suite (any provider's; offered first)."""
 
     provider: Provider
     window: BookingWindow
     sessions: tuple[datetime, ...]
     later: tuple[datetime, ...]
+    in_custody: tuple[CustodySlot, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class Served:
     flags: tuple[str, ...]
     notice: Path | None  # the notice's PDF (absolute); None when a custody system served it
     already: bool = False  # it had been served before; nothing was changed
+    setting: str = "community"  # where the initial assessment is held (AssessmentSetting)
 
 
 def _positive(session: Session, suite: str, custody_ref: str
@@ -129,7 +135,10 @@ def _offer(session: Session, settings: Settings, test: DrugTest, detention: Dete
         after = max(window.earliest, window.latest + timedelta(seconds=1))
         later = free_sessions(session, settings, provider, after, after + LATER_HORIZON,
                               limit=LATER, calendar=calendar)
-    return Offer(provider, window, tuple(sessions), tuple(later))
+    in_custody = custody_slots(session, settings, suite=detention.suite, test=test,
+                               served_at=served_at, deadline=window.latest, calendar=calendar,
+                               limit=OFFERED)
+    return Offer(provider, window, tuple(sessions), tuple(later), in_custody)
 
 
 def offer(session: Session, settings: Settings, *, suite: str, custody_ref: str,
@@ -145,11 +154,13 @@ def offer(session: Session, settings: Settings, *, suite: str, custody_ref: str,
 
 def serve(session: Session, settings: Settings, *, suite: str, custody_ref: str,
           officer: str, served_at: datetime, now: datetime, slot: datetime | None = None,
-          actor: str) -> Served:
+          actor: str, in_custody: bool | None = None) -> Served:
     """Impose the requirement for the detention's positive test, in the caller's transaction:
     book `slot` (one of the offered sessions; the first when None), record the officer and the
-    time served, and render the notice (RA1) to hand over. Serving it again changes nothing and
-    returns what was served. RequirementError says why it cannot be served."""
+    time served, and render the notice (RA1) to hand over. `in_custody` True books an
+    in-custody session at the suite, False a community session, None the first offered (in
+    custody when one is free). Serving it again changes nothing and returns what was served.
+    RequirementError says why it cannot be served."""
     officer, now, served_at = officer.strip(), as_utc(now), as_utc(served_at)
     if not officer:
         raise RequirementError("name the officer serving the requirement")
@@ -168,20 +179,30 @@ def serve(session: Session, settings: Settings, *, suite: str, custody_ref: str,
                                "requirement follows a positive test (Drugs Act 2005 s.9)")
     calendar = WorkingCalendar()
     offered = _offer(session, settings, test, detention, served_at, calendar)
-    lock_provider(session, offered.provider.code)
-    chosen, flags = _choose(session, settings, offered, slot, calendar)
+    custody = None
+    if in_custody or (in_custody is None and slot is None and offered.in_custody):
+        custody = claim_custody_slot(session, settings, suite=detention.suite, test=test,
+                                     served_at=served_at, deadline=offered.window.latest,
+                                     calendar=calendar, at=slot)
+        if custody is None:
+            raise RequirementError(_no_custody_place(settings, slot, detention.suite))
+        provider, chosen, flags = custody.provider, custody.at, []
+    else:
+        provider = offered.provider
+        lock_provider(session, provider.code)
+        chosen, flags = _choose(session, settings, offered, slot, calendar)
     for earlier in _booked(session, referral):  # an unserved referral of an earlier build
         set_appointment_state(session, earlier, "cancelled", at=now, actor=actor,
                               reason="requirement served at the custody desk")
     referral = new_referral(session, settings, ReferenceBook(session), test=test,
-                            detention=detention, provider=offered.provider.code,
+                            detention=detention, provider=provider.code,
                             deadline_at=offered.window.latest, served_at=served_at,
                             served_by=officer, flags=flags, now=now, actor=actor,
                             unserved=referral)
-    initial = add_appointment(session, referral=referral, provider=offered.provider,
+    initial = add_appointment(session, referral=referral, provider=provider,
                               kind="initial", slot=chosen, at=now, actor=actor,
                               reason="initial assessment (Drugs Act 2005 s.9), served at the "
-                                     "custody desk")
+                                     "custody desk", custody_suite=custody and custody.suite)
     issue_notice(session, settings, referral, detention, initial, now, actor)
     return served_view(session, settings, referral)
 
@@ -212,6 +233,15 @@ def _choose(session: Session, settings: Settings, offered: Offer, slot: datetime
     return slot, [RequirementFlag.AFTER_DEADLINE] if slot > offered.window.latest else []
 
 
+def _no_custody_place(settings: Settings, slot: datetime | None, suite: str) -> str:
+    where = settings.suites_by_code[suite].name
+    if slot is None:
+        return (f"no in-custody session with a free place at {where} in the next "
+                f"{settings.referrals.in_custody_hours} hours: book a community session")
+    return (f"{slot.astimezone(settings.tz):%Y-%m-%d %H:%M} is not an in-custody session with "
+            f"a free place at {where} within {settings.referrals.in_custody_hours} hours")
+
+
 def _booked(session: Session, referral: Referral | None) -> list[Appointment]:
     if referral is None:
         return []
@@ -232,4 +262,5 @@ def served_view(session: Session, settings: Settings, referral: Referral, *,
                   as_utc(initial.scheduled_at), initial.location, as_utc(referral.deadline_at),
                   as_utc(referral.served_at), referral.served_by or "",
                   tuple(f for f in (referral.flags or "").split(";") if f),
-                  settings.path("outbox") / notice.path if notice else None, already)
+                  settings.path("outbox") / notice.path if notice else None, already,
+                  initial.setting)

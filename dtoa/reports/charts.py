@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-FUNNEL_STAGES = (("in_scope", "Eligible to be tested"), ("tested", "Tested"),
+FUNNEL_STAGES = (("in_scope", "In scope"), ("tested", "Tested"),
                  ("positive", "Positive"), ("referred", "Referred"),
                  ("attended", "Attended"), ("failed_to_attend", "Failed to attend"),
                  ("prosecuted", "Prosecuted"))
-TREND_SERIES = (("in_scope", "Eligible", "#1d4f91"), ("tested", "Tested", "#2e8540"),
+TREND_SERIES = (("in_scope", "In scope", "#1d4f91"), ("tested", "Tested", "#2e8540"),
                 ("referred", "Referred", "#c77700"), ("failed_to_attend", "Failed to attend",
                                                       "#b10e1e"))
 

@@ -24,7 +24,14 @@ from sqlalchemy.engine import Engine
 from dtoa.config import Settings
 from dtoa.render import TEMPLATES as SHIPPED_TEMPLATES
 from dtoa.reports import charts, lists
-from dtoa.reports.text import funnel_sentences
+from dtoa.reports.text import (
+    LABELS,
+    MARKING,
+    NOT_YET_KNOWN,
+    PUBLISHED,
+    funnel_sentences,
+    rate_text,
+)
 from dtoa.rules.funnel import KEYS, RATES, percent
 from dtoa.rules.publish import publish_funnel, publish_table, shown
 from dtoa.store.funnel import funnel
@@ -35,10 +42,11 @@ TREND_WEEKS = 12
 TESTING_COLUMNS = ("in_scope", "eligible", "under_age", "tested", "tested_trigger",
                    "tested_inspector_authorised", "refused", "failed_to_provide", "not_tested",
                    "test_rate")
-ASSESSMENT_COLUMNS = ("positive", "positive_cocaine_only", "positive_opiates_only",
-                      "positive_both", "referred", "positive_no_requirement", "attended",
-                      "failed_to_attend", "awaiting", "outcome_overdue", "prosecuted",
-                      "fta_rate", "reminded", "fta_rate_reminded", "fta_rate_not_reminded")
+RESULT_COLUMNS = ("positive", "positive_cocaine_only", "positive_opiates_only", "positive_both",
+                  "positivity", "referred", "positive_no_requirement")
+ASSESSMENT_COLUMNS = ("referred", "attended", "failed_to_attend", "awaiting",
+                      "outcome_overdue", "prosecuted", "fta_rate", "reminded",
+                      "fta_rate_reminded", "fta_rate_not_reminded")
 
 
 WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.IGNORECASE)
@@ -127,7 +135,9 @@ def render_html(report: WeeklyReport) -> str:
     return env.get_template("weekly.html.j2").render(
         r=report, sentences=funnel_sentences(report.funnel),
         bars=charts.funnel_bars(report.funnel), trend=charts.trend(report.trend),
-        testing=TESTING_COLUMNS, assessments=ASSESSMENT_COLUMNS, rates=RATES,
+        testing=TESTING_COLUMNS, results=RESULT_COLUMNS, assessments=ASSESSMENT_COLUMNS,
+        rates=RATES, labels=LABELS, rate_text=rate_text,
+        marking=PUBLISHED if report.publish else MARKING,
         day=lambda d: d.strftime("%a %d %b %Y"))
 
 
@@ -136,8 +146,18 @@ def render_csv(report: WeeklyReport) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["week", "suite", *KEYS])
     for code, figures in report.table.items():
-        writer.writerow([report.week, code, *(shown(figures[k]) for k in KEYS)])
+        writer.writerow([report.week, code, *(_csv_value(figures, k) for k in KEYS)])
     return out.getvalue()
+
+
+def _csv_value(figures: dict, key: str) -> object:
+    """A figure as the CSV gives it: the failure to attend rate is empty while it is not yet
+    known (outcomes awaited), as it is for a rate of nothing."""
+    if key in RATES and rate_text(figures, key) == NOT_YET_KNOWN:
+        return ""
+    if key in RATES and figures[key] is None and rate_text(figures, key) != "*":
+        return ""
+    return shown(figures[key])
 
 
 def write_weekly(report: WeeklyReport, folder: Path) -> dict[str, object]:

@@ -4,8 +4,11 @@ Counts of 1 to 4 could identify a person (a drug result is special category heal
 Protection Act 2018 Part 3, "sensitive processing"), so they are suppressed (primary
 suppression). A suppressed count must not be recoverable by subtraction: in an additive group
 (a total and its parts) where exactly one cell is suppressed, the smallest other unsuppressed
-cell of the group is suppressed too (secondary suppression), repeated until no group gives a
-cell away. A rate whose numerator or denominator is suppressed is suppressed.
+cell of the group is suppressed too (secondary suppression); and where two or more parts are
+suppressed under a total that is shown, their sum (the total less the parts shown) must not be
+small either (two hidden parts summing to 2 are 1 and 1), else the next smallest part goes
+too; repeated until no group gives a cell away. A rate whose numerator or denominator is
+suppressed is suppressed.
 
 Zero is published: it is not a person. Suppressed values come back as None, shown as "*".
 """
@@ -43,6 +46,12 @@ def suppress(cells: Mapping[K, int], groups: Iterable[tuple[K, Sequence[K]]]
         changed = False
         for total, parts in groups:
             members = (total, *parts)
+            if _small_remainder(cells, hidden, total, parts):
+                pick = _smallest_shown(cells, hidden, parts)
+                if pick is not None:
+                    hidden.add(pick)
+                    changed = True
+                continue
             if sum(m in hidden for m in members) != 1:
                 continue
             candidates = [p for p in parts if p not in hidden and cells[p] > 0]
@@ -54,6 +63,21 @@ def suppress(cells: Mapping[K, int], groups: Iterable[tuple[K, Sequence[K]]]
             hidden.add(pick)
             changed = True
     return {key: (None if key in hidden else value) for key, value in cells.items()}
+
+
+def _small_remainder(cells: Mapping[K, int], hidden: set[K], total: K,
+                     parts: Sequence[K]) -> bool:
+    """Two or more parts hidden under a total that is shown: their sum is the total less the
+    parts shown, and a small sum gives them away (two hidden parts summing to 2 are 1 and 1,
+    since a hidden count is at least 1)."""
+    hidden_parts = [p for p in parts if p in hidden]
+    return (total not in hidden and len(hidden_parts) >= 2
+            and is_small(sum(cells[p] for p in hidden_parts)))
+
+
+def _smallest_shown(cells: Mapping[K, int], hidden: set[K], parts: Sequence[K]) -> K | None:
+    candidates = [p for p in parts if p not in hidden and cells[p] > 0]
+    return min(candidates, key=lambda p: (cells[p], str(p))) if candidates else None
 
 
 def publish_funnel(funnel: Mapping[str, int | float | None]) -> dict[str, int | float | None]:

@@ -40,6 +40,15 @@ class AppointmentState(StrEnum):
     CANCELLED = "cancelled"  # the requirement fell (e.g. the laboratory did not confirm)
 
 
+class AssessmentSetting(StrEnum):
+    """Where an assessment is held: in the custody suite where the person is detained (an
+    in-custody assessment, possibly at once, before release) or at the provider's premises in
+    the community, after release."""
+
+    COMMUNITY = "community"
+    CUSTODY = "custody"
+
+
 class CaseState(StrEnum):
     """A failure-to-attend prosecution case (Drugs Act 2005 ss.12, 14)."""
 

@@ -15,6 +15,8 @@ from dtoa.ingest.csvfile import FieldError
 from dtoa.models import User
 from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
+from dtoa.reports.text import LABELS, rate_text
+from dtoa.reports.weekly import week_of
 from dtoa.rules.funnel import COUNTS
 from dtoa.store import give_reason
 from dtoa.store.funnel import funnel
@@ -33,11 +35,12 @@ MAX_WITHIN_DAYS = 3660  # ten years: more than any time limit, and a date a cale
 
 @router.get("")
 def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: str = ""):
+    """The funnel of one ISO week: by default the current week (arrests so far), with links
+    to the week before and after."""
     runtime = runtime_of(request)
     today = runtime.clock.now().astimezone(runtime.settings.tz).date()
-    if not week:
-        last = today - timedelta(days=7)
-        week = f"{last.isocalendar().year}-W{last.isocalendar().week:02d}"
+    current = week_of(today)
+    week = week or current
     try:
         start, end = iso_week(week)
     except BadInput as exc:
@@ -53,9 +56,13 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
         trend.append((monday, week_figures))
     top = max([figures.get(s) or 0 for s in STAGES] + [1])
     trend_top = max([f.get("tested") or 0 for _, f in trend] + [1])
+    later = week_of(start + timedelta(weeks=1))
     return render(request, "inspector/funnel.html", week=week, suite=suite, start=start,
                   end=end, figures=figures, stages=STAGES, rates=RATES, top=top, trend=trend,
-                  trend_top=trend_top, definitions=COUNTS, error=None)
+                  trend_top=trend_top, definitions=COUNTS, error=None, current=current,
+                  previous=week_of(start - timedelta(weeks=1)),
+                  next=later if later <= current else None, rate_text=rate_text,
+                  labels=LABELS)
 
 
 @router.get("/prosecutions")

@@ -30,6 +30,7 @@ from dtoa.web.pages import flash, redirect, runtime_of
 
 router = APIRouter()  # included by the custody router, under /custody
 CustodyUser = Annotated[User, Depends(require("custody"))]
+IN_CUSTODY = "custody:"  # prefix of an offered in-custody session's value in the form
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,17 @@ async def serve_requirement(request: Request, user: CustodyUser):
     now = runtime.clock.now()
     contact = Contact(mobile=str(form.get("mobile", "")), email=str(form.get("email", "")),
                       agreed=form.get("reminders") == "true")
+    chosen = str(form.get("slot", ""))
+    in_custody = chosen.startswith(IN_CUSTODY)  # the offer's in-custody sessions say so
     try:
-        slot = parse_instant({"slot": str(form.get("slot", ""))}, "slot", runtime.settings.tz,
-                             required=False)
+        slot = parse_instant({"slot": chosen.removeprefix(IN_CUSTODY)}, "slot",
+                             runtime.settings.tz, required=False)
         contact.checked()  # before anything is served
         with session_scope(runtime.engine) as session:
             served = serve(session, runtime.settings, suite=suite, custody_ref=custody_ref,
                            officer=str(form.get("officer", "")), served_at=now, now=now,
-                           slot=slot, actor=user.username)
+                           slot=slot, actor=user.username,
+                           in_custody=in_custody if slot is not None else None)
             if not served.already:
                 record_at_desk(session, served.reference, contact, now=now,
                                actor=user.username)

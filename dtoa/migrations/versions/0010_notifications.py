@@ -2,8 +2,8 @@
 (GOV.UK Notify reminders), and the contact details a person agreed at the desk to be reminded
 on (deleted when the referral closes).
 
-Revision ID: 0009_notifications
-Revises: 0008_api_tokens
+Revision ID: 0010_notifications
+Revises: 0009_api_tokens
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_notifications"
-down_revision: str | None = "0008_api_tokens"
+revision: str = "0010_notifications"
+down_revision: str | None = "0009_api_tokens"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """The partner API (issue 14): bearer tokens per organisation (only their hashes kept), the
 responses kept for Idempotency-Key replays, and per-token request counts for rate limits.
 
-Revision ID: 0008_api_tokens
-Revises: 0007_privacy
+Revision ID: 0009_api_tokens
+Revises: 0008_assessment_setting
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_api_tokens"
-down_revision: str | None = "0007_privacy"
+revision: str = "0009_api_tokens"
+down_revision: str | None = "0008_assessment_setting"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
