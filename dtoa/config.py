@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dtoa.api.settings import ApiSettings
+from dtoa.notify.settings import Notifications
+
 # The shipped default (dtoa/shipped/config.toml; in a checkout, a link to the top-level
 # config.toml): what `dtoa init` copies into a new working folder.
 DEFAULT_CONFIG = Path(str(resources.files("dtoa") / "shipped" / "config.toml"))
@@ -308,6 +311,8 @@ class Settings(_Frozen):
     prosecution: Prosecution = Prosecution()
     scheduler: Scheduler = Scheduler()
     web: Web = Web()
+    api: ApiSettings = ApiSettings()
+    notifications: Notifications = Notifications()
     # Retention period per kind of record ("1 year"); a kind not named keeps its default
     # (dtoa.privacy.catalogue: the kinds, defaults and sources).
     retention: dict[str, str] = {}

@@ -15,7 +15,8 @@ from typing import TextIO
 
 import structlog
 
-PERSONAL_KEYS = frozenset({"birth_date", "person_ref", "person_name", "name", "home_area"})
+PERSONAL_KEYS = frozenset({"birth_date", "person_ref", "person_name", "name", "home_area",
+                           "mobile", "phone_number", "email_address"})
 _open_file: TextIO | None = None  # the log file this process writes, closed on reconfigure
 
 

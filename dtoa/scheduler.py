@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
@@ -39,7 +40,7 @@ from dtoa.store.locks import LockTimeout, exclusive
 
 log = get_logger("dtoa.scheduler")
 MISFIRE_GRACE_SECONDS = 7 * 24 * 3600
-NIGHTLY, WEEKLY = "nightly", "weekly"
+NIGHTLY, WEEKLY, NOTIFICATIONS = "nightly", "weekly", "notifications"
 NIGHTLY_WAIT_S = 3600  # a firing waits this long for a `dtoa run nightly` already running
 
 
@@ -145,6 +146,23 @@ def weekly_job(config: str | None, at: str, weekday: int) -> str:
     return _run_job(WEEKLY, config, at, weekday, _weekly)
 
 
+def notifications_job(config: str | None) -> str:
+    """Every `[notifications] send_every_minutes`, when a channel is on: queue and send what is
+    due (reminders go at `reminder_at`, not at the nightly run's hour). The outbox has its own
+    lock and claims, so it needs no JobRun."""
+    from dtoa.pipelines.notifications import notifications
+
+    runtime = open_runtime(config)
+    try:
+        notifications(runtime.engine, runtime.settings, runtime.clock)
+        return "succeeded"
+    except Exception as exc:
+        log.error("job.failed", job=NOTIFICATIONS, error_type=type(exc).__name__)
+        raise
+    finally:
+        runtime.engine.dispose()
+
+
 def planned_jobs(runtime: Runtime, config: str | None, nightly_at: time | None = None) -> dict:
     """job id -> (function, trigger, args) from the settings (`nightly_at` overrides the
     configured time, e.g. for a one-off catch-up or a test)."""
@@ -160,7 +178,15 @@ def planned_jobs(runtime: Runtime, config: str | None, nightly_at: time | None =
                                          minute=plan.weekly_at.minute,
                                          second=plan.weekly_at.second, timezone=tz),
                  [config, plan.weekly_at.isoformat(), weekday]),
-    }
+    } | _notifications_plan(runtime, config)
+
+
+def _notifications_plan(runtime: Runtime, config: str | None) -> dict:
+    plan = runtime.settings.notifications
+    if not (plan.email.enabled or plan.notify.enabled):
+        return {}
+    return {NOTIFICATIONS: (notifications_job, IntervalTrigger(
+        minutes=plan.send_every_minutes, timezone=runtime.settings.tz), [config])}
 
 
 def _job_store(engine: Engine) -> SQLAlchemyJobStore:
@@ -179,7 +205,7 @@ def _job_store(engine: Engine) -> SQLAlchemyJobStore:
 
 
 def _keep_or_replace(scheduler: BackgroundScheduler, job_id: str, func: Callable,
-                     trigger: CronTrigger, args: list) -> None:
+                     trigger: CronTrigger | IntervalTrigger, args: list) -> None:
     """Keep a stored job whose schedule is unchanged, so its pending (perhaps missed) firing
     survives a restart; replace it when the configuration changed."""
     stored = scheduler.get_job(job_id)
@@ -200,8 +226,11 @@ def run_scheduler(runtime: Runtime, config: str | None, *, nightly_at: time | No
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS,
                       "max_instances": 1})
     scheduler.start(paused=True)
-    for job_id, (func, trigger, args) in planned_jobs(runtime, config, nightly_at).items():
+    planned = planned_jobs(runtime, config, nightly_at)
+    for job_id, (func, trigger, args) in planned.items():
         _keep_or_replace(scheduler, job_id, func, trigger, args)
+    if NOTIFICATIONS not in planned and scheduler.get_job(NOTIFICATIONS) is not None:
+        scheduler.remove_job(NOTIFICATIONS)  # every channel switched off since
     stop = _StopSignal()
     scheduler.resume()
     log.info("scheduler.started")

@@ -1,5 +1,6 @@
 """The nightly run: take in the inbox, re-check eligibility, make referrals and letters, sweep,
-remove what is past its retention period, and refresh the query planner's statistics.
+send notifications, remove what is past its retention period, and refresh the query
+planner's statistics.
 
 One list of steps serves the scheduler (`dtoa scheduler`) and cron users (`dtoa run nightly`).
 """
@@ -19,6 +20,7 @@ from dtoa.pipelines import Step, run_steps
 from dtoa.pipelines.eligibility import eligibility
 from dtoa.pipelines.ingest import ingest_inbox
 from dtoa.pipelines.letters import letters
+from dtoa.pipelines.notifications import notifications
 from dtoa.pipelines.referrals import referrals
 from dtoa.pipelines.retention import retention
 from dtoa.pipelines.statistics import statistics
@@ -35,6 +37,7 @@ NIGHTLY_STEPS: tuple[Step, ...] = (
     referrals,
     letters,
     sweep,
+    notifications,
     retention,
     statistics,
 )

@@ -201,10 +201,16 @@ def test_every_funnel_key_for_one_suite_in_a_week_the_clocks_go_back(week, setti
         "awaiting": 2,                        # RESCHEDULED (its new booking) and NO_CAPACITY
         "outcome_overdue": 1,
         "prosecuted": 2,                      # FAILED (initial) and ATTENDED (follow-up)
+        "reminded": 0,                        # nobody agreed to reminders
+        "not_reminded": 7,
+        "failed_to_attend_reminded": 0,
+        "failed_to_attend_unreminded": 2,
         "test_rate": round(14 / 19, 4),
         "eligible_test_rate": round(14 / 18, 4),
         "positivity": round(10 / 14, 4),
         "fta_rate": round(2 / 7, 4),
+        "fta_rate_reminded": None,
+        "fta_rate_not_reminded": round(2 / 7, 4),
     }
     assert list(got) == [*COUNTS, "positive_for_cocaine", "positive_for_opiates", *RATES]
     assert got == expected
@@ -231,9 +237,8 @@ def test_an_arrest_counts_on_its_local_date(week, settings):
 
 def test_rates_are_null_when_nothing_to_divide_by(week, settings):
     got = funnel(week, settings, date(2022, 1, 1), date(2022, 1, 7), "BASINGSTOKE")
-    assert all(got[k] == 0 for k in KEYS[:-4])
-    assert [got[k] for k in ("test_rate", "eligible_test_rate", "positivity", "fta_rate")] == [
-        None, None, None, None]
+    assert all(got[k] == 0 for k in KEYS[:-len(RATES)])
+    assert [got[k] for k in RATES] == [None] * len(RATES)
 
 
 def test_unknown_suite_and_backwards_period_are_refused(engine, settings):
@@ -255,11 +260,12 @@ def test_cli_prints_the_funnel_as_json_csv_and_table(week, settings, dtoa):
     assert (as_csv["suite"], as_csv["from"], as_csv["to"]) == (
         "BASINGSTOKE", "2022-10-24", "2022-10-30")
     table = dtoa(*args, "--format", "table").stdout
+    width = max(map(len, KEYS)) + 2
     assert table.splitlines()[:2] == [
-        "suite                        BASINGSTOKE",
-        "period                       arrests 2022-10-24 to 2022-10-30 (Europe/London)"]
-    assert "test_rate                    0.7368 (74%)" in table
-    assert "failed_to_attend             2" in table
+        "suite".ljust(width) + "BASINGSTOKE",
+        "period".ljust(width) + "arrests 2022-10-24 to 2022-10-30 (Europe/London)"]
+    assert "test_rate".ljust(width) + "0.7368 (74%)" in table
+    assert "failed_to_attend".ljust(width) + "2" in table
 
 
 def test_cli_publish_hides_small_counts(week, dtoa):

@@ -14,10 +14,12 @@ from dtoa.cli import (
     evidence,
     failures,
     law,
+    notify,
     privacy,
     referrals,
     reports,
     requirements,
+    tokens,
     web,
     workspace,
 )
@@ -60,7 +62,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 for module in (workspace, custody, requirements, law, db, referrals, attendance, reports,
-               evidence, web, privacy):
+               evidence, web, privacy, tokens, notify):
     module.register(cli)
 
 

@@ -9,6 +9,8 @@ import click
 
 from dtoa.cli.common import pass_runtime
 from dtoa.ingest.csvfile import FieldError, parse_instant
+from dtoa.notify.contacts import Contact, ContactError
+from dtoa.notify.desk import record_at_desk, send_after_serving
 from dtoa.referrals.serve import Offer, RequirementError, Served, offer, serve
 from dtoa.referrals.wording import long_instant
 from dtoa.referrals.worklist import LOOK_BACK, unserved_requirements
@@ -45,14 +47,24 @@ def _local(moment: datetime, runtime: Runtime) -> str:
                    "one. Default: the first offered, in custody when one is free.")
 @click.option("--offer", "only_offer", is_flag=True,
               help="Print the sessions on offer and serve nothing.")
+@click.option("--reminders", is_flag=True,
+              help="The person agreed to reminders of their appointments (text or email).")
+@click.option("--mobile", default="", help="Their UK mobile number, for reminders.")
+@click.option("--email", default="", help="Their email address, for reminders.")
 @pass_runtime
 def require_assessment(runtime: Runtime, suite: str, custody_ref: str, officer: str,
                        served: str | None, slot: str | None, in_custody: bool | None,
-                       only_offer: bool) -> None:
+                       only_offer: bool, reminders: bool, mobile: str, email: str) -> None:
     """Impose the requirement to attend assessment after a positive test, while the person is
     in police detention: book an offered session, record who served it and when, and write
-    the notice (RA1) to print and hand over before release."""
+    the notice (RA1) to print and hand over before release. With --reminders, the person's
+    mobile number or email address is kept for reminders until the referral closes."""
     now = runtime.clock.now()
+    contact = Contact(mobile=mobile, email=email, agreed=reminders)
+    try:
+        contact.checked()  # before anything is served or printed
+    except ContactError as exc:
+        raise click.BadParameter(exc.reason, param_hint=f"--{exc.field}") from None
     served_at = _instant(runtime, "at", served) or now
     try:
         with session_scope(runtime.engine) as session:
@@ -65,9 +77,15 @@ def require_assessment(runtime: Runtime, suite: str, custody_ref: str, officer: 
                            officer=officer, served_at=served_at, now=now,
                            slot=_instant(runtime, "session", slot), actor=f"desk:{officer}",
                            in_custody=in_custody)
+            if not result.already or reminders:
+                record_at_desk(session, result.reference, contact, now=now,
+                               actor=f"desk:{officer}")
     except RequirementError as exc:
         raise click.ClickException(f"not served: {exc}") from None
     _print_served(runtime, result)
+    if reminders:
+        click.echo("reminders: agreed; the contact details are kept until the referral closes")
+    send_after_serving(runtime.engine, runtime.settings, runtime.clock, result.reference)
 
 
 def _print_offer(runtime: Runtime, offered: Offer, suite: str, custody_ref: str,

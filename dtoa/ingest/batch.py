@@ -142,7 +142,8 @@ def ingest_file(engine: Engine, settings: Settings, clock: Clock, kind: str, pat
 def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                 records: Iterable[Record], *, header: list[str], source: str, digest: str,
                 actor: str, progress: Callable[[int], None] | None = None,
-                entered_by: str | None = None) -> BatchSummary:
+                entered_by: str | None = None,
+                admit: Callable[[Record], None] | None = None) -> BatchSummary:
     """Take in records of `kind` in one transaction; see the module docstring.
 
     `entered_by` names the person who typed a desk entry (CLI or web): every record it creates or
@@ -151,7 +152,9 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
     no batch (it is tried first in a transaction that is rolled back). A file batch leaves it
     None: its new rows carry the batch id and its changes are audited as `batch:<id>`.
 
-    Ingests of one kind take turns (`[ingest] lock_wait_seconds`, then LockTimeout)."""
+    Ingests of one kind take turns (`[ingest] lock_wait_seconds`, then LockTimeout). `admit`,
+    when given, may refuse a record before it is parsed by raising FieldError (a partner
+    system's API token admits only its own suites or referrals)."""
     spec = _kinds(settings)[kind]
     missing = [c for c in spec.required if c not in header]
     if missing:
@@ -159,23 +162,24 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
     with exclusive(engine, f"ingest-{kind}", timeout_s=settings.ingest.lock_wait_seconds):
         if entered_by is not None:
             records = list(records)
-            refused = _desk_trial(engine, settings, clock, spec, records, entered_by)
+            refused = _desk_trial(engine, settings, clock, spec, records, entered_by, admit)
             if refused:
                 log.info("desk_entry.refused", kind=kind, rows_rejected=len(refused))
                 return BatchSummary(None, kind, source, rows_read=len(records),
                                     rows_rejected=len(refused), errors=tuple(refused))
         return _commit(engine, settings, clock, spec, records, source=source, digest=digest,
-                       actor=actor, progress=progress, entered_by=entered_by)
+                       actor=actor, progress=progress, entered_by=entered_by, admit=admit)
 
 
 def _desk_trial(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
-                records: list[Record], entered_by: str) -> list[RowError]:
+                records: list[Record], entered_by: str,
+                admit: Callable[[Record], None] | None) -> list[RowError]:
     """A desk entry's checks, run in full in a transaction that is then rolled back."""
     with Session(engine) as session:
         try:
             trial = BatchSummary(None, spec.name, "desk")
             _take_in(session, settings, spec, records, trial, now=as_utc(clock.now()),
-                     entered_by=entered_by)
+                     entered_by=entered_by, admit=admit)
             return list(trial.errors)
         finally:
             session.rollback()
@@ -183,7 +187,8 @@ def _desk_trial(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
 
 def _commit(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
             records: Iterable[Record], *, source: str, digest: str, actor: str,
-            progress: Callable[[int], None] | None, entered_by: str | None) -> BatchSummary:
+            progress: Callable[[int], None] | None, entered_by: str | None,
+            admit: Callable[[Record], None] | None = None) -> BatchSummary:
     started = time.perf_counter()
     now = as_utc(clock.now())
     with session_scope(engine) as session:
@@ -199,7 +204,7 @@ def _commit(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
         session.flush()
         summary = BatchSummary(batch.id, spec.name, source)
         _take_in(session, settings, spec, records, summary, now=now, entered_by=entered_by,
-                 progress=progress)
+                 progress=progress, admit=admit)
         _keep_rejects(session, batch.id, summary.errors)
         for field in ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged",
                       "rows_rejected"):
@@ -228,7 +233,8 @@ def _taken_in_before(session: Session, kind: str, digest: str) -> IngestBatch | 
 
 def _take_in(session: Session, settings: Settings, spec: Kind, records: Iterable[Record],
              summary: BatchSummary, *, now: datetime, entered_by: str | None,
-             progress: Callable[[int], None] | None = None) -> None:
+             progress: Callable[[int], None] | None = None,
+             admit: Callable[[Record], None] | None = None) -> None:
     """Parse, check and write `records` in chunks; counts and kept errors go into `summary`."""
     errors: list[RowError] = []
     seen: dict = {}
@@ -240,6 +246,8 @@ def _take_in(session: Session, settings: Settings, spec: Kind, records: Iterable
                 errors.append(record.problem)
                 continue
             try:
+                if admit is not None:
+                    admit(record)
                 good.append((record, spec.parse(record, settings, now)))
             except FieldError as exc:
                 errors.append(RowError(record.line, exc.column, exc.value, exc.reason,

@@ -13,10 +13,20 @@ from dtoa.models.custody import (
     RejectedRow,
     SampleResult,
 )
+from dtoa.models.partners import (
+    ApiIdempotencyKey,
+    ApiRateWindow,
+    ApiToken,
+    Message,
+    PersonContact,
+)
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
 from dtoa.models.users import SignInThrottle, User, WebSession
 
 __all__ = [
+    "ApiIdempotencyKey",
+    "ApiRateWindow",
+    "ApiToken",
     "Appointment",
     "AuditEvent",
     "Detention",
@@ -25,6 +35,8 @@ __all__ = [
     "IngestBatch",
     "JobRun",
     "Letter",
+    "Message",
+    "PersonContact",
     "ProsecutionCase",
     "Referral",
     "RejectedRow",

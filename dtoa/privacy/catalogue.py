@@ -13,17 +13,19 @@ kinds. Personal data of yours that subject access must export: add a `Section` t
 
 from __future__ import annotations
 
+from dtoa.notify import retention as notifications
 from dtoa.privacy import case_files, housekeeping
 from dtoa.privacy.registry import Kind, Section
 
 KINDS: tuple[Kind, ...] = (
     *case_files.KINDS,  # detention files, anonymised whole (their letters and audit go)
+    *notifications.KINDS,  # outbox messages, reminder contacts, Idempotency-Key answers
     *housekeeping.KINDS,  # letters first; rejected rows before the batches they point at
 )
 
 # Personal data held outside a detention's file (contact details, messages sent to the
 # person, ...): each section is added to the subject access export under its name.
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (*notifications.SECTIONS,)
 
 
 def kinds_by_name() -> dict[str, Kind]:

@@ -56,6 +56,8 @@ LABELS = {
     "outcome_overdue": "Outcome overdue", "prosecuted": "Prosecuted",
     "fta_rate": "Failed to attend rate", "positivity": "Positive of tested",
     "eligible_test_rate": "Tested of eligible", "detentions": "Detentions",
+    "reminded": "Reminded the day before", "fta_rate_reminded": "Failed to attend: reminded",
+    "fta_rate_not_reminded": "Failed to attend: not reminded",
 }
 
 
@@ -82,7 +84,7 @@ def _zero_denominator(f: Mapping[str, int | float | None], key: str) -> bool:
 
 
 def funnel_sentences(f: Mapping[str, int | float | None]) -> list[str]:
-    """Three sentences: testing, results, assessments and prosecutions."""
+    """Four sentences: testing, results, assessments and prosecutions, reminders."""
     testing = (f"{people(f['in_scope'])} "
                f"{_was(f['in_scope'])} in scope for testing (arrested for a trigger offence, "
                f"or an inspector authorised a test), {number(f['eligible'])} of them eligible "
@@ -106,4 +108,10 @@ def funnel_sentences(f: Mapping[str, int | float | None]) -> list[str]:
                    f"{_was(f['prosecuted'])} prosecuted. {number(f['awaiting'])} "
                    f"{_was(f['awaiting'])} awaiting an assessment and "
                    f"{number(f['outcome_overdue'])} outcomes are overdue from providers.")
-    return [testing, results, assessments]
+    reminders = (f"{people(f['reminded'])} {_was(f['reminded'])} reminded of their "
+                 f"assessment the day before: {number(f['failed_to_attend_reminded'])} of "
+                 f"them failed to attend{_pct(f['fta_rate_reminded'])}, against "
+                 f"{number(f['failed_to_attend_unreminded'])} of the "
+                 f"{number(f['not_reminded'])} not reminded"
+                 f"{_pct(f['fta_rate_not_reminded'])}.")
+    return [testing, results, assessments, reminders]

@@ -45,7 +45,8 @@ TESTING_COLUMNS = ("in_scope", "eligible", "under_age", "tested", "tested_trigge
 RESULT_COLUMNS = ("positive", "positive_cocaine_only", "positive_opiates_only", "positive_both",
                   "positivity", "referred", "positive_no_requirement")
 ASSESSMENT_COLUMNS = ("referred", "attended", "failed_to_attend", "awaiting",
-                      "outcome_overdue", "prosecuted", "fta_rate")
+                      "outcome_overdue", "prosecuted", "fta_rate", "reminded",
+                      "fta_rate_reminded", "fta_rate_not_reminded")
 
 
 WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.IGNORECASE)

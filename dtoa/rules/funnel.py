@@ -40,6 +40,13 @@ COUNTS: dict[str, str] = {
                 "booked",
     "outcome_overdue": "referred; the provider has not reported the initial assessment in time",
     "prosecuted": "referred people with a failure case charged or summonsed",
+    "reminded": "referred; a reminder of the live initial assessment went to the person the "
+                "day before (they agreed to reminders at the desk)",
+    "not_reminded": "referred; no reminder of the live initial assessment went",
+    "failed_to_attend_reminded": "failed to attend the live initial assessment after a "
+                                 "reminder",
+    "failed_to_attend_unreminded": "failed to attend the live initial assessment with no "
+                                     "reminder",
 }
 
 # Rates: name -> (numerator, denominator). Fractions, 4 places, None when the denominator is 0.
@@ -48,6 +55,8 @@ RATES: dict[str, tuple[str, str]] = {
     "eligible_test_rate": ("tested", "eligible"),
     "positivity": ("positive", "tested"),
     "fta_rate": ("failed_to_attend", "referred"),
+    "fta_rate_reminded": ("failed_to_attend_reminded", "reminded"),
+    "fta_rate_not_reminded": ("failed_to_attend_unreminded", "not_reminded"),
 }
 
 KEYS: tuple[str, ...] = (*COUNTS, *RATES)
@@ -62,6 +71,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("eligible", ("tested", "refused", "failed_to_provide", "not_tested")),
     ("referred", ("attended", "failed_to_attend", "awaiting", "outcome_overdue")),
     ("in_scope", ("eligible", "under_age")),
+    ("referred", ("reminded", "not_reminded")),
+    ("failed_to_attend", ("failed_to_attend_reminded", "failed_to_attend_unreminded")),
 )
 
 

@@ -180,3 +180,40 @@ class RequirementFlag(StrEnum):
 
     AFTER_DEADLINE = "after_deadline"  # the initial assessment is after the usual deadline
     SHORT_NOTICE = "short_notice"  # less than the usual notice between serving and assessment
+
+
+class TokenKind(StrEnum):
+    """Whose system an API token belongs to, which decides what it may do (dtoa.api)."""
+
+    CUSTODY = "custody"  # a force's custody system: that force's suites, read and write
+    PROVIDER = "provider"  # a treatment provider's case system: its referrals only
+    REPORTING = "reporting"  # an inspectorate's reporting system: the funnel, read only
+
+
+class MessageChannel(StrEnum):
+    """How a notification goes out (dtoa.notify)."""
+
+    EMAIL = "email"  # SMTP, to a provider's referrals address
+    NOTIFY_SMS = "notify_sms"  # GOV.UK Notify text message, to the person
+    NOTIFY_EMAIL = "notify_email"  # GOV.UK Notify email, to the person
+
+
+class MessageKind(StrEnum):
+    REFERRAL_SERVED = "referral_served"  # to the provider: a new requirement served
+    APPOINTMENT_CHANGED = "appointment_changed"  # to the provider: a new time
+    REFERRAL_WITHDRAWN = "referral_withdrawn"  # to the provider: the requirement fell
+    REMINDER = "reminder"  # to the person: the day before an appointment
+    CHANGE_NOTICE = "change_notice"  # to the person: an appointment moved
+
+
+class MessageState(StrEnum):
+    """A message in the outbox: claimed (`sending`) before it is sent, marked after. A message
+    found `sending` by a later run was interrupted between the two: `uncertain` when the
+    channel cannot say whether it went (SMTP), never sent again without a person's say."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNCERTAIN = "uncertain"
+    FAILED = "failed"
+    CANCELLED = "cancelled"

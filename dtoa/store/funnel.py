@@ -20,6 +20,7 @@ from dtoa.models import (
     Appointment,
     Detention,
     DrugTest,
+    Message,
     ProsecutionCase,
     Referral,
     SampleResult,
@@ -79,6 +80,10 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
     cocaine, opiates = _positive_for("cocaine"), _positive_for("opiates")
     referred = and_(R.id.is_not(None), R.served_at.is_not(None), R.state != "withdrawn")
     initial = appointment.c
+    failed = and_(referred, initial.state.in_(FAILED), good_cause.c.appointment_id.is_(None))
+    m = Message.__table__.c
+    reminded = and_(referred, exists().where(m.appointment_id == initial.id,
+                                             m.kind == "reminder", m.state == "sent"))
     return {
         "detentions": true(),
         "in_scope": in_scope,
@@ -103,11 +108,14 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
             not_(and_(T.disputed.is_(True), T.lab_confirmed.is_(False))),
             or_(R.id.is_(None), R.served_at.is_(None))),
         "attended": and_(referred, initial.state == "attended"),
-        "failed_to_attend": and_(referred, initial.state.in_(FAILED),
-                                 good_cause.c.appointment_id.is_(None)),
+        "failed_to_attend": failed,
         "awaiting": and_(referred, or_(initial.id.is_(None), initial.state == "booked")),
         "outcome_overdue": and_(referred, initial.state == "outcome_overdue"),
         "prosecuted": and_(referred, prosecuted.c.referral_id.is_not(None)),
+        "reminded": reminded,
+        "not_reminded": and_(referred, not_(reminded)),
+        "failed_to_attend_reminded": and_(failed, reminded),
+        "failed_to_attend_unreminded": and_(failed, not_(reminded)),
     }
 
 

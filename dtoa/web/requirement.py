@@ -18,6 +18,8 @@ from sqlmodel import Session
 from dtoa.config import Settings
 from dtoa.ingest.csvfile import FieldError, parse_instant
 from dtoa.models import Detention, DrugTest, Letter, Referral, User
+from dtoa.notify.contacts import Contact, ContactError
+from dtoa.notify.desk import record_at_desk, send_after_serving
 from dtoa.referrals.create import facts_of
 from dtoa.referrals.serve import Offer, RequirementError, Served, offer, serve, served_view
 from dtoa.referrals.worklist import LOOK_BACK, Unserved, unserved_requirements
@@ -79,20 +81,27 @@ async def serve_requirement(request: Request, user: CustodyUser):
     suite = in_force(request, user, str(form.get("suite", "")))
     custody_ref = str(form.get("custody_ref", "")).strip()
     now = runtime.clock.now()
+    contact = Contact(mobile=str(form.get("mobile", "")), email=str(form.get("email", "")),
+                      agreed=form.get("reminders") == "true")
     chosen = str(form.get("slot", ""))
     in_custody = chosen.startswith(IN_CUSTODY)  # the offer's in-custody sessions say so
     try:
         slot = parse_instant({"slot": chosen.removeprefix(IN_CUSTODY)}, "slot",
                              runtime.settings.tz, required=False)
+        contact.checked()  # before anything is served
         with session_scope(runtime.engine) as session:
             served = serve(session, runtime.settings, suite=suite, custody_ref=custody_ref,
                            officer=str(form.get("officer", "")), served_at=now, now=now,
                            slot=slot, actor=user.username,
                            in_custody=in_custody if slot is not None else None)
-    except (RequirementError, FieldError) as exc:
-        reason = exc.reason if isinstance(exc, FieldError) else str(exc)
+            if not served.already:
+                record_at_desk(session, served.reference, contact, now=now,
+                               actor=user.username)
+    except (RequirementError, FieldError, ContactError) as exc:
+        reason = exc.reason if isinstance(exc, FieldError | ContactError) else str(exc)
         return detention_page(request, user, suite, custody_ref, status=422,
                               requirement_error=f"Not served: {reason}.")
+    send_after_serving(runtime.engine, runtime.settings, runtime.clock, served.reference)
     flash(request, f"Requirement served: {served.reference}. Print the notice and hand it "
                    "over before the person is released.")
     response = redirect("/custody/detention", suite=suite, custody_ref=custody_ref)

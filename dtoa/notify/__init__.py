@@ -1,0 +1,1 @@
+"""Notifications: the outbox of messages to providers and people (see dtoa.notify.outbox)."""
