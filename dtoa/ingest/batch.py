@@ -31,6 +31,8 @@ from dtoa.ingest import tests as test_rows
 from dtoa.ingest.csvfile import FieldError, Record, RowError
 from dtoa.ingest.reader import FileRefused, open_regular, read_records
 from dtoa.ingest.samples import write_tests
+from dtoa.ingest.vectorised import KINDS as LANES
+from dtoa.ingest.vectorised import Lane
 from dtoa.ingest.writers import write_detentions
 from dtoa.log import get_logger
 from dtoa.models import IngestBatch, RejectedRow
@@ -114,11 +116,13 @@ def file_digest(path: Path) -> str:
 
 
 def ingest_file(engine: Engine, settings: Settings, clock: Clock, kind: str, path: Path,
-                *, actor: str = "cli", progress: Callable[[int], None] | None = None
-                ) -> BatchSummary:
+                *, actor: str = "cli", progress: Callable[[int], None] | None = None,
+                vectorised: bool = True) -> BatchSummary:
     """Take in one CSV file of `kind` (detentions, tests, attendance or prosecutions). Raises
     FileRefused, with its one reason also written to the rejects file, when the file cannot be
-    read as such a CSV at all."""
+    read as such a CSV at all. A detentions file goes by the vectorised lane where it can
+    (dtoa.ingest.vectorised; `vectorised=False` keeps it to the per-row path, for comparing
+    the two): the outcome is the same."""
     path = Path(path)
     try:
         header, records = read_records(path, required=required_columns(kind),
@@ -131,7 +135,8 @@ def ingest_file(engine: Engine, settings: Settings, clock: Clock, kind: str, pat
     try:
         summary = ingest_rows(engine, settings, clock, kind, records, header=header,
                               source=path.name, digest=file_digest(path), actor=actor,
-                              progress=progress)
+                              progress=progress,
+                              lane=Lane(path, header) if vectorised and kind in LANES else None)
     finally:
         records.close()
     if summary.errors and not summary.already_ingested:
@@ -143,7 +148,8 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                 records: Iterable[Record], *, header: list[str], source: str, digest: str,
                 actor: str, progress: Callable[[int], None] | None = None,
                 entered_by: str | None = None,
-                admit: Callable[[Record], None] | None = None) -> BatchSummary:
+                admit: Callable[[Record], None] | None = None,
+                lane: Lane | None = None) -> BatchSummary:
     """Take in records of `kind` in one transaction; see the module docstring.
 
     `entered_by` names the person who typed a desk entry (CLI or web): every record it creates or
@@ -154,7 +160,8 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
 
     Ingests of one kind take turns (`[ingest] lock_wait_seconds`, then LockTimeout). `admit`,
     when given, may refuse a record before it is parsed by raising FieldError (a partner
-    system's API token admits only its own suites or referrals)."""
+    system's API token admits only its own suites or referrals). `lane` is a file's
+    vectorised lane (`ingest_file` makes it), never used for a desk entry."""
     spec = _kinds(settings)[kind]
     missing = [c for c in spec.required if c not in header]
     if missing:
@@ -168,7 +175,8 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                 return BatchSummary(None, kind, source, rows_read=len(records),
                                     rows_rejected=len(refused), errors=tuple(refused))
         return _commit(engine, settings, clock, spec, records, source=source, digest=digest,
-                       actor=actor, progress=progress, entered_by=entered_by, admit=admit)
+                       actor=actor, progress=progress, entered_by=entered_by, admit=admit,
+                       lane=lane if entered_by is None and admit is None else None)
 
 
 def _desk_trial(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
@@ -188,7 +196,8 @@ def _desk_trial(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
 def _commit(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
             records: Iterable[Record], *, source: str, digest: str, actor: str,
             progress: Callable[[int], None] | None, entered_by: str | None,
-            admit: Callable[[Record], None] | None = None) -> BatchSummary:
+            admit: Callable[[Record], None] | None = None,
+            lane: Lane | None = None) -> BatchSummary:
     started = time.perf_counter()
     now = as_utc(clock.now())
     with session_scope(engine) as session:
@@ -204,7 +213,7 @@ def _commit(engine: Engine, settings: Settings, clock: Clock, spec: Kind,
         session.flush()
         summary = BatchSummary(batch.id, spec.name, source)
         _take_in(session, settings, spec, records, summary, now=now, entered_by=entered_by,
-                 progress=progress, admit=admit)
+                 progress=progress, admit=admit, lane=lane)
         _keep_rejects(session, batch.id, summary.errors)
         for field in ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged",
                       "rows_rejected"):
@@ -234,12 +243,11 @@ def _taken_in_before(session: Session, kind: str, digest: str) -> IngestBatch | 
 def _take_in(session: Session, settings: Settings, spec: Kind, records: Iterable[Record],
              summary: BatchSummary, *, now: datetime, entered_by: str | None,
              progress: Callable[[int], None] | None = None,
-             admit: Callable[[Record], None] | None = None) -> None:
-    """Parse, check and write `records` in chunks; counts and kept errors go into `summary`."""
-    errors: list[RowError] = []
-    seen: dict = {}
-    for chunk in _chunks(records, CHUNK):
-        summary.rows_read += len(chunk)
+             admit: Callable[[Record], None] | None = None, lane: Lane | None = None) -> None:
+    """Parse, check and write `records` in chunks; counts and kept errors go into `summary`.
+    A file's `lane`, when given, takes it in block by block if it can (dtoa.ingest.vectorised),
+    with this same `parse` for the rows it leaves to the per-row path."""
+    def parse(chunk: list[Record], errors: list[RowError]) -> list[tuple[Record, dict]]:
         good = []
         for record in chunk:
             if record.problem is not None:
@@ -252,6 +260,16 @@ def _take_in(session: Session, settings: Settings, spec: Kind, records: Iterable
             except FieldError as exc:
                 errors.append(RowError(record.line, exc.column, exc.value, exc.reason,
                                        record.raw))
+        return good
+
+    if lane is not None and lane.take_in(session, settings, spec, summary, now=now,
+                                         chunk=CHUNK, parse=parse, progress=progress):
+        return
+    errors: list[RowError] = []
+    seen: dict = {}
+    for chunk in _chunks(records, CHUNK):
+        summary.rows_read += len(chunk)
+        good = parse(chunk, errors)
         inserted, updated, unchanged, refused = spec.write(
             session, good, settings=settings, batch_id=summary.batch_id, now=now,
             seen=seen, entered_by=entered_by)

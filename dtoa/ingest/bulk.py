@@ -114,3 +114,27 @@ def by_natural_key(session: Session, table: Table, columns: Sequence[ColumnEleme
     if outer is not None:
         statement = statement.outerjoin(*outer)
     return session.execute(statement, params).all()
+
+
+def insert_frame(session: Session, table: Table, frame) -> None:  # noqa: ANN001
+    """Insert a polars frame whose columns are already as the database stores them (dates and
+    times as text in SQLAlchemy's SQLite format, which PostgreSQL also reads): `executemany`
+    straight from its rows on SQLite, `COPY ... (FORMAT csv)` straight from its CSV text on
+    PostgreSQL (a null is an unquoted empty field there, and no value is an empty text)."""
+    if frame.height == 0:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in frame.columns)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN WITH (FORMAT csv)"
+                             ) as copy:
+                copy.write(frame.write_csv(include_header=False))
+        else:
+            marks = ", ".join("?" * len(frame.columns))
+            cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})",
+                               frame.iter_rows())
+    finally:
+        cursor.close()

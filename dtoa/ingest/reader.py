@@ -281,3 +281,15 @@ def _rejected(taken: list[tuple[int, str]], column: str, value: str, reason: str
     line = taken[0][0] if taken else 0
     error = RowError(line, column, value, reason, _shown_lines(taken))
     return Record(line, {}, error.raw, problem=error)
+
+
+def records_of_lines(lines: Sequence[tuple[int, str]], header: list[str],
+                     max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> Iterator[Record]:
+    """The records this reader makes of some numbered physical lines of a file that has no
+    quote and no bare carriage return (so that each line is a row of its own): the vectorised
+    ingest (dtoa.ingest.vectorised) hands back the lines it cannot vouch for, and they are read
+    here exactly as `read_records` would have read them, problems and all."""
+    source = _Lines(io.StringIO(""), max_field_chars * LINE_FIELDS)
+    source.again(lines)
+    reader = csv.reader(source, strict=True)
+    return _records(io.StringIO(""), reader, source, header, max_field_chars)

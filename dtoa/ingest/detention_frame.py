@@ -1,0 +1,234 @@
+"""A block of detention rows checked, judged, hashed and written as columns (polars).
+
+Each check is the vectorised twin of one in dtoa.ingest.detentions.parse, made stricter where
+the two could disagree (only the plain ISO forms of dates and times, only printable ASCII, a
+local time on a day the clocks change is not vouched for): a row is `vouched` only when every
+check passes, and every other row is parsed by `detentions.parse`, the one source of error
+messages. Eligibility is judged once per distinct combination of what `JudgementCache` keys
+its judgements on, with the project's own rules (a representative row of each combination is
+judged, as the per-row path would have judged it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_right
+from datetime import datetime, time, timedelta
+
+import polars as pl
+
+from dtoa.config import Settings
+from dtoa.ingest import detentions as detention_rows
+from dtoa.ingest.blocks import LINE
+from dtoa.ingest.csvfile import FALSE, TRUE
+from dtoa.rules.detention import CustodyRecord, JudgementCache, notified_on
+from dtoa.rules.eligibility import ADULT, CHILD_ON_CHARGE
+from dtoa.store.judgements import judgement_columns
+
+DATE = r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+INSTANT = DATE + r"T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+STORED_INSTANT = "%Y-%m-%d %H:%M:%S%.6f"  # as SQLAlchemy stores a DateTime on SQLite
+HASHED_INSTANT = "%Y-%m-%d %H:%M:%S+00:00"  # str() of a UTC datetime without microseconds
+MAX_AGE = detention_rows.MAX_AGE
+MOMENT = ("period", "arrest_notified", "charge_notified", "under_18_notified")
+
+
+def _text(header: list[str], column: str) -> pl.Expr:
+    source = pl.col(column) if column in header else pl.lit("", dtype=pl.String)
+    return source.str.strip_chars(" ")
+
+
+def _optional(header: list[str], column: str) -> pl.Expr:
+    value = _text(header, column)
+    return pl.when(value == "").then(None).otherwise(value)
+
+
+def _instant(header: list[str], column: str, zone: str) -> tuple[pl.Expr, pl.Expr]:
+    """(UTC instant or null, vouched): a local time without offset, never one the clocks skip
+    or repeat (those go to the per-row parser, which flags them)."""
+    value = _text(header, column)
+    whole = pl.when(value.str.len_bytes() == 16).then(value + ":00").otherwise(value)
+    local = (whole.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
+             .dt.replace_time_zone(zone, ambiguous="null", non_existent="null"))
+    utc = pl.when(value.str.contains(INSTANT)).then(local.dt.convert_time_zone("UTC"))
+    return utc, (value == "") | utc.is_not_null()
+
+
+def _age(born: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """dtoa.rules.ages.age_on as columns: whole years, a birthday not yet reached this year
+    taking one off (29 February reaches its new age on 1 March)."""
+    before = (on.dt.month() * 100 + on.dt.day()) < (born.dt.month() * 100 + born.dt.day())
+    return on.dt.year().cast(pl.Int32) - born.dt.year().cast(pl.Int32) - before.cast(pl.Int32)
+
+
+def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
+            now: datetime) -> pl.DataFrame:
+    """The block's parsed columns and `vouched`: True where the row passes every check."""
+    zone = settings.tz.key
+    arrested, arrested_ok = _instant(header, "arrested_at", zone)
+    charged, charged_ok = _instant(header, "charged_at", zone)
+    authorised_at, authorised_at_ok = _instant(header, "authorised_at", zone)
+    birth_text = _text(header, "birth_date")
+    flag = _text(header, "inspector_authorised").str.to_lowercase()
+    moment = pl.lit(now).dt.convert_time_zone("UTC")
+    frame = plain.select(
+        LINE,
+        suite=_text(header, "suite").str.to_uppercase(),
+        custody_ref=_text(header, "custody_ref"),
+        person_ref=_text(header, "person_ref"),
+        person_name=_optional(header, "person_name"),
+        birth_date=pl.when(birth_text.str.contains(DATE + "$")).then(
+            birth_text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)),
+        arrested_at=arrested,
+        charged_at=charged,
+        codes_given=_text(header, "offence_codes"),
+        inspector_authorised=flag.is_in(sorted(TRUE)),
+        flag_ok=flag.is_in(sorted(TRUE | FALSE | {""})),
+        authorising_inspector=_optional(header, "authorising_inspector"),
+        authorised_at=authorised_at,
+        authority_grounds=_optional(header, "authority_grounds"),
+        home_area=_optional(header, "home_area"),
+        times_ok=arrested_ok & charged_ok & authorised_at_ok,
+        local_days=pl.concat_list(
+            arrested.dt.convert_time_zone(zone).dt.date(),
+            charged.dt.convert_time_zone(zone).dt.date(),
+            authorised_at.dt.convert_time_zone(zone).dt.date()),
+    ).with_columns(
+        arrest_date=pl.col("arrested_at").dt.convert_time_zone(zone).dt.date(),
+        charge_date=pl.col("charged_at").dt.convert_time_zone(zone).dt.date(),
+    )
+    changing = _clock_change_days(frame, settings)
+    vouched = (
+        pl.col("suite").is_in(list(settings.suites_by_code))
+        & (pl.col("custody_ref") != "") & (pl.col("person_ref") != "")
+        & (pl.col("codes_given") != "") & pl.col("flag_ok") & pl.col("times_ok")
+        & pl.col("birth_date").is_not_null() & pl.col("arrested_at").is_not_null()
+        & (pl.col("arrested_at") <= moment)
+        & (pl.col("birth_date") <= pl.col("arrest_date"))
+        & (_age(pl.col("birth_date"), pl.col("arrest_date")) <= MAX_AGE)
+        & (pl.col("charged_at").is_null() | ((pl.col("charged_at") >= pl.col("arrested_at"))
+                                             & (pl.col("charged_at") <= moment)))
+        & ~pl.col("local_days").list.eval(pl.element().is_in(changing)).list.any()
+    )
+    return frame.with_columns(vouched=vouched.fill_null(False)).drop(
+        "flag_ok", "times_ok", "local_days")
+
+
+def _clock_change_days(frame: pl.DataFrame, settings: Settings) -> list:
+    """The local days on which the clocks change (a time on them is left to the per-row
+    parser, which knows which times happen twice or not at all)."""
+    days = frame["local_days"].explode().drop_nulls().unique().to_list()
+    tz = settings.tz
+
+    def offset(day, hour: int) -> timedelta:  # noqa: ANN001
+        return datetime.combine(day, time(hour), tzinfo=tz).utcoffset()
+
+    return [d for d in days if offset(d, 0) != offset(d + timedelta(days=1), 0)
+            or offset(d, 0) != offset(d, 12)]
+
+
+def judged(frame: pl.DataFrame, settings: Settings, cache: JudgementCache
+           ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the rows with their judgement columns and the judged offence codes, the offences of each
+    combination). `frame` holds vouched rows only."""
+    moments = _moments(frame, settings, cache)
+    frame = (frame.with_row_index("i")
+             .join(moments.rename(lambda c: "a_" + c if c in MOMENT else c),
+                   left_on=["suite", "arrest_date"], right_on=["suite", "on"], how="left")
+             .join(moments.rename(lambda c: "c_" + c if c in MOMENT else c),
+                   left_on=["suite", "charge_date"], right_on=["suite", "on"], how="left")
+             .with_columns(a_age=_age(pl.col("birth_date"), pl.col("arrest_date")),
+                           c_age=_age(pl.col("birth_date"), pl.col("charge_date")),
+                           has_inspector=pl.col("authorising_inspector").is_not_null())
+             .with_columns(a_adult=pl.col("a_age") >= ADULT,
+                           a_child=pl.col("a_age") >= CHILD_ON_CHARGE,
+                           c_adult=pl.col("c_age") >= ADULT,
+                           c_child=pl.col("c_age") >= CHILD_ON_CHARGE)
+             .sort("i"))
+    keys = ["codes_given", "inspector_authorised", "has_inspector",
+            *(f"{m}_{c}" for m in "ac" for c in (*MOMENT, "adult", "child"))]
+    groups = frame.group_by(keys, maintain_order=True).agg(pl.col("i"))
+    rows, offences = [], []
+    for combo, first in enumerate(groups["i"].list.first().to_list()):
+        rep = frame.row(first, named=True)
+        charged = rep["charged_at"]
+        record = CustodyRecord(settings.suites_by_code[rep["suite"]], rep["birth_date"],
+                               rep["arrested_at"], charged, rep["codes_given"],
+                               rep["inspector_authorised"], rep["authorising_inspector"])
+        judgement = cache.without_sample(record)
+        columns = judgement_columns(judgement)
+        offences.extend(dict(offence, combo=combo) for offence in columns.pop("offences"))
+        columns = {k: (None if v is None else str(v)) if k in ("ineligible_reason", "route")
+                   else v for k, v in columns.items()}
+        rows.append({"combo": combo, "offence_codes": ";".join(f.code for f in
+                                                                 judgement.findings),
+                     **columns})
+    combos = pl.DataFrame(rows, schema_overrides={"ineligible_reason": pl.String,
+                                                  "route": pl.String,
+                                                  "trigger_offence": pl.String})
+    members = groups.select(pl.col("i"), combo=pl.int_range(pl.len(), dtype=pl.UInt32)
+                            ).explode("i")
+    frame = frame.join(members, on="i").sort("i").join(combos, on="combo", how="left")
+    offence_frame = pl.DataFrame(offences, schema={
+        "position": pl.Int64, "code": pl.String, "offence_key": pl.String,
+        "is_trigger": pl.Boolean, "finding": pl.String, "combo": pl.UInt32})
+    return frame, offence_frame
+
+
+def _moments(frame: pl.DataFrame, settings: Settings, cache: JudgementCache) -> pl.DataFrame:
+    """Per distinct (suite, local date): the period of the law (`JudgementCache.periods`) and
+    the suite's notifications on that date, from the project's own functions."""
+    pairs = pl.concat([
+        frame.select("suite", on=pl.col("arrest_date")),
+        frame.select("suite", on=pl.col("charge_date")),
+    ]).drop_nulls().unique()
+    rows = []
+    for suite, on in pairs.iter_rows():
+        notified = notified_on(settings.suites_by_code[suite], on)
+        rows.append((suite, on, bisect_right(cache.periods, on), notified.arrest,
+                     notified.charge, notified.under_18))
+    return pl.DataFrame(rows, schema=[("suite", pl.String), ("on", pl.Date),
+                                      ("period", pl.Int64), ("arrest_notified", pl.Boolean),
+                                      ("charge_notified", pl.Boolean),
+                                      ("under_18_notified", pl.Boolean)], orient="row")
+
+
+def hashed(frame: pl.DataFrame) -> pl.DataFrame:
+    """`detentions.row_hash` of each row: the text joined in columns, the digest per row."""
+    texts = {
+        "arrested_at": pl.col("arrested_at").dt.strftime(HASHED_INSTANT),
+        "charged_at": pl.col("charged_at").dt.strftime(HASHED_INSTANT),
+        "authorised_at": pl.col("authorised_at").dt.strftime(HASHED_INSTANT),
+        "birth_date": pl.col("birth_date").dt.strftime("%Y-%m-%d"),
+        "arrest_date": pl.col("arrest_date").dt.strftime("%Y-%m-%d"),
+        "inspector_authorised": pl.when(pl.col("inspector_authorised")).then(pl.lit("True"))
+        .otherwise(pl.lit("False")),
+    }
+    joined = frame.select(pl.concat_str(
+        [texts.get(k, pl.col(k)).fill_null("") for k in detention_rows.HASHED],
+        separator="\x1f"))
+    digests = [hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+               for text in joined.to_series()]
+    return frame.with_columns(row_hash=pl.Series(digests, dtype=pl.String))
+
+
+def stored(frame: pl.DataFrame, ids: list[int], batch_id: int, updated_at: str,
+           fingerprint: str, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The rows as the detention table stores them, in `columns` order."""
+    instants = ("arrested_at", "charged_at", "authorised_at")
+    return frame.with_columns(
+        *(pl.col(c).dt.strftime(STORED_INSTANT) for c in instants),
+        *(pl.col(c).dt.strftime("%Y-%m-%d") for c in ("birth_date", "arrest_date")),
+        id=pl.Series(ids, dtype=pl.Int64), batch_id=pl.lit(batch_id, dtype=pl.Int64),
+        updated_at=pl.lit(updated_at), local_time_ambiguous=pl.lit(False),
+        rules_version=pl.lit(fingerprint),
+    ).select(columns)
+
+
+def stored_offences(frame: pl.DataFrame, offences: pl.DataFrame) -> pl.DataFrame:
+    """Each new detention's offences (its combination's), as (detention_id, ...)."""
+    return (frame.select("id", "combo").join(offences, on="combo", how="inner")
+            .sort("id", "position")
+            .select(pl.col("id").alias("detention_id"), "position", "code", "offence_key",
+                    "is_trigger", "finding"))
+
