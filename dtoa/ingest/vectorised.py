@@ -126,7 +126,7 @@ def _new_and_once(session: Session, checked: pl.DataFrame, repeated: pl.Series
                   ) -> pl.DataFrame:
     """The vouched rows whose key is once in the file and not yet stored."""
     candidates = checked.filter(
-        pl.col("vouched") & ~_key(pl.col("suite"), pl.col("custody_ref")).is_in(repeated))
+        pl.col("vouched") & ~_key(pl.col("suite"), pl.col("custody_ref")).is_in(repeated.implode()))
     if candidates.height == 0:
         return candidates
     stored = by_natural_key(session, DETENTION, (DETENTION.c.suite, DETENTION.c.custody_ref),
