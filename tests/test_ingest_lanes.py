@@ -66,6 +66,8 @@ def _first_extract() -> list[dict]:
         21: {"arrested_at": "2022-03-27T01:30:00"},  # a time that never happened
         22: {"arrested_at": "2023-06-01T10:00:00Z", "charged_at": "2023-06-01T12:00"},
         23: {"suite": " basingstoke ", "inspector_authorised": "YES"},
+        24: {"arrested_at": "2023-03-01T23:30:00-02:00"},  # the next day in London
+        25: {"arrested_at": "2023-07-01T00:30:00+05:30", "charged_at": "2023-06-30T21:00:00Z"},
         27: {"birth_date": "1890-01-01"},  # over 120
         28: {"birth_date": "2023-12-01"},  # born after the arrest
         29: {"inspector_authorised": "maybe"},

@@ -26,7 +26,8 @@ from dtoa.rules.eligibility import ADULT, CHILD_ON_CHARGE
 from dtoa.store.judgements import judgement_columns
 
 DATE = r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-INSTANT = DATE + r"T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+OFFSET = r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
+INSTANT = DATE + r"T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?" + OFFSET + "?$"
 STORED_INSTANT = "%Y-%m-%d %H:%M:%S%.6f"  # as SQLAlchemy stores a DateTime on SQLite
 HASHED_INSTANT = "%Y-%m-%d %H:%M:%S+00:00"  # str() of a UTC datetime without microseconds
 MAX_AGE = detention_rows.MAX_AGE
@@ -44,13 +45,21 @@ def _optional(header: list[str], column: str) -> pl.Expr:
 
 
 def _instant(header: list[str], column: str, zone: str) -> tuple[pl.Expr, pl.Expr]:
-    """(UTC instant or null, vouched): a local time without offset, never one the clocks skip
-    or repeat (those go to the per-row parser, which flags them)."""
+    """(UTC instant or null, vouched): a time with an offset (or Z), or a local time that the
+    clocks neither skip nor repeat (those go to the per-row parser, which flags them)."""
     value = _text(header, column)
-    whole = pl.when(value.str.len_bytes() == 16).then(value + ":00").otherwise(value)
-    local = (whole.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
-             .dt.replace_time_zone(zone, ambiguous="null", non_existent="null"))
-    utc = pl.when(value.str.contains(INSTANT)).then(local.dt.convert_time_zone("UTC"))
+    base = value.str.extract(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?)", 1)
+    offset = value.str.extract(OFFSET + "$", 0)
+    whole = pl.when(base.str.len_bytes() == 16).then(base + ":00").otherwise(base)
+    naive = whole.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
+    minutes = pl.when(offset == "Z").then(0).otherwise(
+        offset.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+        + offset.str.slice(4, 2).cast(pl.Int64, strict=False))
+    signed = pl.when(offset.str.starts_with("-")).then(-minutes).otherwise(minutes)
+    utc = pl.when(~value.str.contains(INSTANT)).then(None).when(offset.is_null()).then(
+        naive.dt.replace_time_zone(zone, ambiguous="null", non_existent="null")
+        .dt.convert_time_zone("UTC")).otherwise(
+        naive.dt.replace_time_zone("UTC") - pl.duration(minutes=signed))
     return utc, (value == "") | utc.is_not_null()
 
 
