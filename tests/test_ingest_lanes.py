@@ -80,6 +80,9 @@ def _first_extract() -> list[dict]:
     rows.insert(9, dict(rows[2]))  # an identical repeat, in the next block
     rows.insert(16, dict(rows[4], offence_codes="ASSAULT"))  # a different repeat
     rows.append(dict(rows[30], birth_date="1999-09-09"))  # a different repeat, last line
+    for n in range(700, 704):  # 17 at the arrest, 18 at the sample: judged again at it
+        rows.append(detention_row(custody_ref=f"BAS/{n}", person_ref=f"Q{n}",
+                                  birth_date="2005-06-02", arrested_at="2023-06-01T23:00:00"))
     return rows
 
 
@@ -106,12 +109,65 @@ def _corrections(folder: Path) -> Path:
     return write_csv(folder / "detentions.csv", rows, INPUT_FIELDS)
 
 
+SAMPLE_COLUMNS = ("suite", "custody_ref", "tested_at", "outcome", "cocaine", "opiates",
+                  "sample", "further_sample_reason", "not_tested_reason", "officer_ref",
+                  "appropriate_adult", "disputed", "declared_medication",
+                  "requirement_served_at", "assessment_at", "assessment_provider")
+
+
+def _sample(n: int, **values: str) -> dict:
+    row = dict.fromkeys(SAMPLE_COLUMNS, "")
+    row.update(sample_row(custody_ref=f"BAS/{n:03d}", suite="MILTON_KEYNES" if n % 4 == 1
+                          else "BASINGSTOKE",
+                          tested_at=f"2023-{1 + n % 12:02d}-0{1 + n % 9}T2{n % 4}:30:00"))
+    if n % 5 == 0:
+        row.update(outcome="refused", cocaine="", opiates="")
+    if n % 7 == 3:
+        row.update(outcome="not_tested", cocaine="", opiates="", not_tested_reason="unfit")
+    if n % 6 == 4:
+        row.update(cocaine="negative")
+    row.update(values)
+    return row
+
+
+def _sample_rows() -> list[dict]:
+    rows = [_sample(n) for n in range(40)]
+    odd = {
+        12: {"disputed": "true"}, 14: {"disputed": "yes", "cocaine": "negative"},
+        17: {"requirement_served_at": "2023-06-09T23:00:00", "assessment_at": "",
+             "assessment_provider": "X"},
+        18: {"outcome": " TESTED ", "suite": "basingstoke"},
+        19: {"tested_at": "2023-08-01T00:10:00"},  # before the arrest
+        20: {"tested_at": "2023-10-29T01:30:00"},  # the clocks go back
+        21: {"officer_ref": "PC Zoë"}, 22: {"cocaine": "maybe"},
+        23: {"opiates": ""},  # a tested sample needs every panel drug
+        25: {"outcome": "not_tested", "cocaine": "", "opiates": "", "not_tested_reason": ""},
+        27: {"appropriate_adult": "true"}, 29: {"custody_ref": "BAS/404"},  # no such detention
+        31: {"sample": "01", "declared_medication": "methadone"},
+    }
+    for n, change in odd.items():
+        rows[n].update(change)
+    rows.insert(6, _sample(16, sample="2", further_sample_reason="insufficient",
+                           tested_at="2023-05-08T23:50:00"))  # before its first, a block earlier
+    rows.insert(30, dict(rows[2], officer_ref="PC 9"))  # the same sample again, different
+    rows.append(dict(rows[3]))  # the same sample again, identical
+    rows += [_sample(n, custody_ref=f"BAS/{n}", suite="BASINGSTOKE",
+                     tested_at="2023-06-02T00:30:00") for n in range(700, 704)]
+    return rows
+
+
 def _samples(folder: Path) -> Path:
-    rows = [sample_row(custody_ref=f"BAS/{n:03d}", suite="MILTON_KEYNES" if n % 4 == 1
-                       else "BASINGSTOKE",
-                       tested_at=f"2023-{1 + n % 12:02d}-0{1 + n % 9}T2{n % 4}:30:00")
-            for n in (9, 10, 11, 33, 1, 5, 2, 3)]
-    return write_csv(folder / "tests.csv", rows)
+    return write_csv(folder / "tests.csv", _sample_rows(), SAMPLE_COLUMNS)
+
+
+def _sample_corrections(folder: Path) -> Path:
+    """Samples corrected, unchanged and new (for detentions the corrections brought in)."""
+    rows = _sample_rows()[:20]
+    rows[1].update(outcome="refused", cocaine="", opiates="")
+    rows[4].update(opiates="positive")
+    rows += [_sample(n, custody_ref=f"BAS/{n}", suite="BASINGSTOKE",
+                     tested_at="2022-10-03T20:00:00") for n in range(500, 506)]
+    return write_csv(folder / "tests.csv", rows, SAMPLE_COLUMNS)
 
 
 def _quoted(folder: Path) -> Path:
@@ -129,7 +185,8 @@ def _crlf(folder: Path) -> Path:
 
 
 STEPS = [("detentions", _write_first), ("tests", _samples), ("detentions", _corrections),
-         ("detentions", _write_first), ("detentions", _write_first), ("detentions", _quoted),
+         ("tests", _sample_corrections), ("detentions", _write_first),
+         ("detentions", _write_first), ("tests", _samples), ("detentions", _quoted),
          ("detentions", _crlf)]
 
 
@@ -190,21 +247,25 @@ def _reflected(connection) -> list[str]:  # noqa: ANN001
     return sorted(sa.inspect(connection).get_table_names())
 
 
+def _counted(write, counts: list):  # noqa: ANN001, ANN202
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        counts.append(write(*args, **kwargs))
+        return counts[-1]
+
+    return counted
+
+
 def test_the_vectorised_lane_leaves_every_table_as_the_per_row_path_does(
         db_url, second_url, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "CHUNK", BLOCK)
-    written = []
-    take = vectorised._write
-
-    def counted(*args, **kwargs):  # noqa: ANN002, ANN003
-        written.append(take(*args, **kwargs))
-        return written[-1]
-
-    monkeypatch.setattr(vectorised, "_write", counted)
+    written = {"detentions": [], "tests": []}
+    for kind, frames in vectorised.FRAMES.items():
+        monkeypatch.setattr(frames, "write", _counted(frames.write, written[kind]))
     by_row = _run(db_url, tmp_path / "by_row", lane=False)
-    assert written == []
+    assert written == {"detentions": [], "tests": []}
     by_lane = _run(second_url, tmp_path / "by_lane", lane=True)
-    assert sum(written) > 40, "the lane vouched for the plain new rows"
+    assert sum(written["detentions"]) > 40, "the lane vouched for the plain new detentions"
+    assert sum(written["tests"]) > 10, "the lane vouched for the plain first samples"
     for step, (row_outcome, lane_outcome) in enumerate(zip(by_row[:-1], by_lane[:-1],
                                                            strict=True)):
         assert lane_outcome == row_outcome, f"step {step}: {STEPS[step][1].__name__}"
@@ -212,9 +273,11 @@ def test_the_vectorised_lane_leaves_every_table_as_the_per_row_path_does(
     assert lane_tables.keys() == row_tables.keys()
     for table in row_tables:
         assert lane_tables[table] == row_tables[table], table
-    first = by_row[0][0]
-    assert (first["rows_rejected"], first["rows_inserted"]) == (12, 31)
-    assert by_row[1][0]["rows_inserted"] == 5
-    assert by_row[2][0]["rows_updated"] == 4 and by_row[3][0]["rows_updated"] == 4
-    assert by_row[4][0]["already_ingested"] is True
-    assert len(row_tables["audit_event"]) >= 6
+    counts = [outcome[0] for outcome in by_row[:-1]]
+    assert (counts[0]["rows_rejected"], counts[0]["rows_inserted"]) == (12, 35)
+    assert (counts[1]["rows_inserted"], counts[1]["rows_rejected"]) == (23, 23)
+    assert counts[2]["rows_updated"] == 4 and counts[3]["rows_updated"] == 1
+    assert counts[4]["rows_updated"] == 4 and counts[5]["already_ingested"] is True
+    actions = {(e["entity"], e["action"]) for e in row_tables["audit_event"]}
+    assert actions == {("detention", "updated"), ("detention", "eligibility_changed"),
+                       ("drug_test", "updated")}

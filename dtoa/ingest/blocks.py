@@ -94,3 +94,8 @@ def _block(lines: list[bytes], first: int, header: list[str], width: int,
     split = plain["text"].str.split_exact(",", width - 1).struct.rename_fields(header)
     plain = pl.DataFrame([plain[LINE]]).hstack(split.struct.unnest())
     return Block(first, plain, others)
+
+
+def key_hash(suites: pl.Expr, refs: pl.Expr) -> pl.Expr:
+    """A custody record's natural key, (suite, custody_ref), as one 64-bit hash."""
+    return pl.concat_str([suites, refs], separator="\x1f").hash(seed=0)

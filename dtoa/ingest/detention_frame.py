@@ -16,11 +16,14 @@ from bisect import bisect_right
 from datetime import datetime, time, timedelta
 
 import polars as pl
+from sqlmodel import Session
 
 from dtoa.config import Settings
 from dtoa.ingest import detentions as detention_rows
 from dtoa.ingest.blocks import LINE
+from dtoa.ingest.bulk import allocate_ids, by_natural_key, insert_frame
 from dtoa.ingest.csvfile import FALSE, TRUE
+from dtoa.ingest.writers import DETENTION, DETENTION_COLUMNS, OFFENCE
 from dtoa.rules.detention import CustodyRecord, JudgementCache, notified_on
 from dtoa.rules.eligibility import ADULT, CHILD_ON_CHARGE
 from dtoa.store.judgements import judgement_columns
@@ -31,23 +34,24 @@ INSTANT = DATE + r"T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?" + OFFSET + "?$"
 STORED_INSTANT = "%Y-%m-%d %H:%M:%S%.6f"  # as SQLAlchemy stores a DateTime on SQLite
 HASHED_INSTANT = "%Y-%m-%d %H:%M:%S+00:00"  # str() of a UTC datetime without microseconds
 MAX_AGE = detention_rows.MAX_AGE
+STORED = ("id", "batch_id", "updated_at", *DETENTION_COLUMNS)
 MOMENT = ("period", "arrest_notified", "charge_notified", "under_18_notified")
 
 
-def _text(header: list[str], column: str) -> pl.Expr:
+def text_of(header: list[str], column: str) -> pl.Expr:
     source = pl.col(column) if column in header else pl.lit("", dtype=pl.String)
     return source.str.strip_chars(" ")
 
 
-def _optional(header: list[str], column: str) -> pl.Expr:
-    value = _text(header, column)
+def optional_of(header: list[str], column: str) -> pl.Expr:
+    value = text_of(header, column)
     return pl.when(value == "").then(None).otherwise(value)
 
 
-def _instant(header: list[str], column: str, zone: str) -> tuple[pl.Expr, pl.Expr]:
+def instant_of(header: list[str], column: str, zone: str) -> tuple[pl.Expr, pl.Expr]:
     """(UTC instant or null, vouched): a time with an offset (or Z), or a local time that the
     clocks neither skip nor repeat (those go to the per-row parser, which flags them)."""
-    value = _text(header, column)
+    value = text_of(header, column)
     base = value.str.extract(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?)", 1)
     offset = value.str.extract(OFFSET + "$", 0)
     whole = pl.when(base.str.len_bytes() == 16).then(base + ":00").otherwise(base)
@@ -63,7 +67,7 @@ def _instant(header: list[str], column: str, zone: str) -> tuple[pl.Expr, pl.Exp
     return utc, (value == "") | utc.is_not_null()
 
 
-def _age(born: pl.Expr, on: pl.Expr) -> pl.Expr:
+def age_of(born: pl.Expr, on: pl.Expr) -> pl.Expr:
     """dtoa.rules.ages.age_on as columns: whole years, a birthday not yet reached this year
     taking one off (29 February reaches its new age on 1 March)."""
     before = (on.dt.month() * 100 + on.dt.day()) < (born.dt.month() * 100 + born.dt.day())
@@ -74,29 +78,29 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
             now: datetime) -> pl.DataFrame:
     """The block's parsed columns and `vouched`: True where the row passes every check."""
     zone = settings.tz.key
-    arrested, arrested_ok = _instant(header, "arrested_at", zone)
-    charged, charged_ok = _instant(header, "charged_at", zone)
-    authorised_at, authorised_at_ok = _instant(header, "authorised_at", zone)
-    birth_text = _text(header, "birth_date")
-    flag = _text(header, "inspector_authorised").str.to_lowercase()
+    arrested, arrested_ok = instant_of(header, "arrested_at", zone)
+    charged, charged_ok = instant_of(header, "charged_at", zone)
+    authorised_at, authorised_at_ok = instant_of(header, "authorised_at", zone)
+    birth_text = text_of(header, "birth_date")
+    flag = text_of(header, "inspector_authorised").str.to_lowercase()
     moment = pl.lit(now).dt.convert_time_zone("UTC")
     frame = plain.select(
         LINE,
-        suite=_text(header, "suite").str.to_uppercase(),
-        custody_ref=_text(header, "custody_ref"),
-        person_ref=_text(header, "person_ref"),
-        person_name=_optional(header, "person_name"),
+        suite=text_of(header, "suite").str.to_uppercase(),
+        custody_ref=text_of(header, "custody_ref"),
+        person_ref=text_of(header, "person_ref"),
+        person_name=optional_of(header, "person_name"),
         birth_date=pl.when(birth_text.str.contains(DATE + "$")).then(
             birth_text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)),
         arrested_at=arrested,
         charged_at=charged,
-        codes_given=_text(header, "offence_codes"),
+        codes_given=text_of(header, "offence_codes"),
         inspector_authorised=flag.is_in(sorted(TRUE)),
         flag_ok=flag.is_in(sorted(TRUE | FALSE | {""})),
-        authorising_inspector=_optional(header, "authorising_inspector"),
+        authorising_inspector=optional_of(header, "authorising_inspector"),
         authorised_at=authorised_at,
-        authority_grounds=_optional(header, "authority_grounds"),
-        home_area=_optional(header, "home_area"),
+        authority_grounds=optional_of(header, "authority_grounds"),
+        home_area=optional_of(header, "home_area"),
         times_ok=arrested_ok & charged_ok & authorised_at_ok,
         local_days=pl.concat_list(
             arrested.dt.convert_time_zone(zone).dt.date(),
@@ -106,7 +110,7 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
         arrest_date=pl.col("arrested_at").dt.convert_time_zone(zone).dt.date(),
         charge_date=pl.col("charged_at").dt.convert_time_zone(zone).dt.date(),
     )
-    changing = _clock_change_days(frame, settings)
+    changing = clock_change_days(frame, settings)
     vouched = (
         pl.col("suite").is_in(list(settings.suites_by_code))
         & (pl.col("custody_ref") != "") & (pl.col("person_ref") != "")
@@ -114,7 +118,7 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
         & pl.col("birth_date").is_not_null() & pl.col("arrested_at").is_not_null()
         & (pl.col("arrested_at") <= moment)
         & (pl.col("birth_date") <= pl.col("arrest_date"))
-        & (_age(pl.col("birth_date"), pl.col("arrest_date")) <= MAX_AGE)
+        & (age_of(pl.col("birth_date"), pl.col("arrest_date")) <= MAX_AGE)
         & (pl.col("charged_at").is_null() | ((pl.col("charged_at") >= pl.col("arrested_at"))
                                              & (pl.col("charged_at") <= moment)))
         & ~pl.col("local_days").list.eval(pl.element().is_in(changing)).list.any()
@@ -123,7 +127,7 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
         "flag_ok", "times_ok", "local_days")
 
 
-def _clock_change_days(frame: pl.DataFrame, settings: Settings) -> list:
+def clock_change_days(frame: pl.DataFrame, settings: Settings) -> list:
     """The local days on which the clocks change (a time on them is left to the per-row
     parser, which knows which times happen twice or not at all)."""
     days = frame["local_days"].explode().drop_nulls().unique().to_list()
@@ -140,14 +144,15 @@ def judged(frame: pl.DataFrame, settings: Settings, cache: JudgementCache
            ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the rows with their judgement columns and the judged offence codes, the offences of each
     combination). `frame` holds vouched rows only."""
-    moments = _moments(frame, settings, cache)
+    moments = moments_of(pl.concat([frame.select("suite", on="arrest_date"),
+                                    frame.select("suite", on="charge_date")]), settings, cache)
     frame = (frame.with_row_index("i")
              .join(moments.rename(lambda c: "a_" + c if c in MOMENT else c),
                    left_on=["suite", "arrest_date"], right_on=["suite", "on"], how="left")
              .join(moments.rename(lambda c: "c_" + c if c in MOMENT else c),
                    left_on=["suite", "charge_date"], right_on=["suite", "on"], how="left")
-             .with_columns(a_age=_age(pl.col("birth_date"), pl.col("arrest_date")),
-                           c_age=_age(pl.col("birth_date"), pl.col("charge_date")),
+             .with_columns(a_age=age_of(pl.col("birth_date"), pl.col("arrest_date")),
+                           c_age=age_of(pl.col("birth_date"), pl.col("charge_date")),
                            has_inspector=pl.col("authorising_inspector").is_not_null())
              .with_columns(a_adult=pl.col("a_age") >= ADULT,
                            a_child=pl.col("a_age") >= CHILD_ON_CHARGE,
@@ -184,15 +189,12 @@ def judged(frame: pl.DataFrame, settings: Settings, cache: JudgementCache
     return frame, offence_frame
 
 
-def _moments(frame: pl.DataFrame, settings: Settings, cache: JudgementCache) -> pl.DataFrame:
-    """Per distinct (suite, local date): the period of the law (`JudgementCache.periods`) and
-    the suite's notifications on that date, from the project's own functions."""
-    pairs = pl.concat([
-        frame.select("suite", on=pl.col("arrest_date")),
-        frame.select("suite", on=pl.col("charge_date")),
-    ]).drop_nulls().unique()
+def moments_of(pairs: pl.DataFrame, settings: Settings, cache: JudgementCache
+               ) -> pl.DataFrame:
+    """Per distinct (suite, on) of `pairs`: the period of the law (`JudgementCache.periods`)
+    and the suite's notifications on that date, from the project's own functions."""
     rows = []
-    for suite, on in pairs.iter_rows():
+    for suite, on in pairs.select("suite", "on").drop_nulls().unique().iter_rows():
         notified = notified_on(settings.suites_by_code[suite], on)
         rows.append((suite, on, bisect_right(cache.periods, on), notified.arrest,
                      notified.charge, notified.under_18))
@@ -241,3 +243,32 @@ def stored_offences(frame: pl.DataFrame, offences: pl.DataFrame) -> pl.DataFrame
             .select(pl.col("id").alias("detention_id"), "position", "code", "offence_key",
                     "is_trigger", "finding"))
 
+
+
+def vouched(session: Session, settings: Settings, candidates: pl.DataFrame) -> pl.DataFrame:
+    """The candidates (vouched, once in the file) whose detention is not yet stored."""
+    if candidates.height == 0:
+        return candidates
+    stored = by_natural_key(session, DETENTION, (DETENTION.c.suite, DETENTION.c.custody_ref),
+                            candidates.select("suite", "custody_ref").iter_rows())
+    if not stored:
+        return candidates
+    known = pl.DataFrame([tuple(r) for r in stored], schema=["suite", "custody_ref"],
+                         orient="row")
+    return candidates.join(known, on=["suite", "custody_ref"], how="anti", maintain_order="left")
+
+
+def write(session: Session, settings: Settings, fast: pl.DataFrame, *, cache: JudgementCache,
+          batch_id: int, now: datetime, fingerprint: str) -> int:
+    """Insert the new detentions and their offences; returns how many."""
+    if fast.height == 0:
+        return 0
+    frame, offences = judged(fast, settings, cache)
+    frame = hashed(frame)
+    ids = allocate_ids(session, DETENTION, frame.height)
+    updated_at = now.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    insert_frame(session, DETENTION, stored(frame, ids, batch_id, updated_at, fingerprint,
+                                            STORED))
+    insert_frame(session, OFFENCE, stored_offences(
+        frame.with_columns(id=pl.Series(ids, dtype=pl.Int64)), offences))
+    return frame.height

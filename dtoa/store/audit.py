@@ -51,16 +51,10 @@ def record_change(
 ) -> AuditEvent:
     """Append one audit row in the caller's transaction, so the change and its record commit
     together or not at all. `reason`, else the session's (`give_reason`), says why."""
-    event = AuditEvent(
-        at=at,
-        actor=actor,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        changes=json.dumps({k: [_plain(v) for v in pair] for k, pair in changes.items()},
-                           sort_keys=True),
-        reason=(reason or "").strip() or session.info.get(REASON_KEY),
-    )
+    event = AuditEvent(**audit_values(at=at, actor=actor, entity=entity, entity_id=entity_id,
+                                      action=action, changes=changes,
+                                      reason=(reason or "").strip()
+                                      or session.info.get(REASON_KEY)))
     session.add(event)
     return event
 
@@ -82,3 +76,13 @@ def change(session: Session, row: Any, *, entity: str, action: str, at: datetime
     record_change(session, at=at, actor=actor, entity=entity, entity_id=row.id, action=action,
                   changes={**changes, **(note or {})}, reason=reason)
     return changes
+
+
+def audit_values(*, at: datetime, actor: str, entity: str, entity_id: int, action: str,
+                 changes: dict[str, list[Any]], reason: str | None = None) -> dict:
+    """One audit row's column values, as `record_change` writes it (a bulk writer inserts many
+    at once with these)."""
+    return {"at": at, "actor": actor, "entity": entity, "entity_id": entity_id,
+            "action": action, "reason": reason,
+            "changes": json.dumps({k: [_plain(v) for v in pair] for k, pair in changes.items()},
+                                  sort_keys=True)}
