@@ -135,6 +135,7 @@ def insert_frame(session: Session, table: Table, frame) -> None:  # noqa: ANN001
         else:
             marks = ", ".join("?" * len(frame.columns))
             cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})",
-                               frame.iter_rows())
+                               zip(*(column.to_list() for column in frame.get_columns()),
+                                   strict=True))
     finally:
         cursor.close()

@@ -12,8 +12,7 @@ judged, as the per-row path would have judged it).
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import polars as pl
 from sqlmodel import Session
@@ -102,15 +101,13 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
         authority_grounds=optional_of(header, "authority_grounds"),
         home_area=optional_of(header, "home_area"),
         times_ok=arrested_ok & charged_ok & authorised_at_ok,
-        local_days=pl.concat_list(
-            arrested.dt.convert_time_zone(zone).dt.date(),
-            charged.dt.convert_time_zone(zone).dt.date(),
-            authorised_at.dt.convert_time_zone(zone).dt.date()),
     ).with_columns(
         arrest_date=pl.col("arrested_at").dt.convert_time_zone(zone).dt.date(),
         charge_date=pl.col("charged_at").dt.convert_time_zone(zone).dt.date(),
+        authorised_date=pl.col("authorised_at").dt.convert_time_zone(zone).dt.date(),
     )
-    changing = clock_change_days(frame, settings)
+    days = ("arrest_date", "charge_date", "authorised_date")
+    changing = clock_change_days(frame, days, settings)
     vouched = (
         pl.col("suite").is_in(list(settings.suites_by_code))
         & (pl.col("custody_ref") != "") & (pl.col("person_ref") != "")
@@ -121,16 +118,17 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
         & (age_of(pl.col("birth_date"), pl.col("arrest_date")) <= MAX_AGE)
         & (pl.col("charged_at").is_null() | ((pl.col("charged_at") >= pl.col("arrested_at"))
                                              & (pl.col("charged_at") <= moment)))
-        & ~pl.col("local_days").list.eval(pl.element().is_in(changing)).list.any()
+        & ~pl.any_horizontal(*(pl.col(d).is_in(changing).fill_null(False) for d in days))
     )
     return frame.with_columns(vouched=vouched.fill_null(False)).drop(
-        "flag_ok", "times_ok", "local_days")
+        "flag_ok", "times_ok", "authorised_date")
 
 
-def clock_change_days(frame: pl.DataFrame, settings: Settings) -> list:
-    """The local days on which the clocks change (a time on them is left to the per-row
-    parser, which knows which times happen twice or not at all)."""
-    days = frame["local_days"].explode().drop_nulls().unique().to_list()
+def clock_change_days(frame: pl.DataFrame, columns: tuple[str, ...], settings: Settings
+                      ) -> list:
+    """The local days in `columns` on which the clocks change (a time on them is left to the
+    per-row parser, which knows which times happen twice or not at all)."""
+    days = pl.concat([frame[c] for c in columns]).drop_nulls().unique().to_list()
     tz = settings.tz
 
     def offset(day, hour: int) -> timedelta:  # noqa: ANN001
@@ -192,16 +190,30 @@ def judged(frame: pl.DataFrame, settings: Settings, cache: JudgementCache
 def moments_of(pairs: pl.DataFrame, settings: Settings, cache: JudgementCache
                ) -> pl.DataFrame:
     """Per distinct (suite, on) of `pairs`: the period of the law (`JudgementCache.periods`)
-    and the suite's notifications on that date, from the project's own functions."""
-    rows = []
-    for suite, on in pairs.select("suite", "on").drop_nulls().unique().iter_rows():
-        notified = notified_on(settings.suites_by_code[suite], on)
-        rows.append((suite, on, bisect_right(cache.periods, on), notified.arrest,
-                     notified.charge, notified.under_18))
-    return pl.DataFrame(rows, schema=[("suite", pl.String), ("on", pl.Date),
-                                      ("period", pl.Int64), ("arrest_notified", pl.Boolean),
-                                      ("charge_notified", pl.Boolean),
-                                      ("under_18_notified", pl.Boolean)], orient="row")
+    and the suite's notifications on that date. Both change only on known dates (the law's
+    `change_dates`, a notification's first day and the day after its last), so the project's
+    own functions are asked once per stretch between those dates, and each date takes its
+    stretch's answer."""
+    pairs = pairs.select("suite", "on").drop_nulls().unique().sort("on")
+    periods = pl.Series(cache.periods, dtype=pl.Date)
+    stretches = []
+    for suite in pairs["suite"].unique().to_list():
+        config = settings.suites_by_code[suite]
+        starts = {date.min, *(n.from_ for n in config.notifications),
+                  *(n.until + timedelta(days=1) for n in config.notifications
+                    if n.until is not None and n.until < date.max)}
+        for start in sorted(starts):
+            notified = notified_on(config, start)
+            stretches.append((suite, start, notified.arrest, notified.charge,
+                              notified.under_18))
+    table = pl.DataFrame(stretches, schema=[
+        ("suite", pl.String), ("from", pl.Date), ("arrest_notified", pl.Boolean),
+        ("charge_notified", pl.Boolean), ("under_18_notified", pl.Boolean)],
+        orient="row").sort("from")
+    return pairs.join_asof(table, left_on="on", right_on="from", by="suite",
+                           strategy="backward", check_sortedness=False).drop("from").with_columns(
+        period=periods.search_sorted(pairs["on"], side="right").cast(pl.Int64)
+        if len(periods) else pl.lit(0, dtype=pl.Int64))
 
 
 def hashed(frame: pl.DataFrame) -> pl.DataFrame:

@@ -100,8 +100,7 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
                 & (text_of(header, "further_sample_reason") == "")
                 & pl.all_horizontal(*(text_of(header, c) == "" for c in requirement.COLUMNS))),
     ).with_columns(on=pl.col("tested_at").dt.convert_time_zone(zone).dt.date())
-    frame = frame.with_columns(local_days=pl.concat_list("on"))
-    changing = clock_change_days(frame, settings)
+    changing = clock_change_days(frame, ("on",), settings)
     frame = frame.join(_records(frame, settings, drugs), on=["outcome", *results,
                                                                "not_tested_reason", "on"],
                        how="left", nulls_equal=True)
@@ -112,7 +111,7 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
         & ~(pl.col("disputed") & (pl.col("result") != "positive"))
         & ~pl.col("on").is_in(changing)
     )
-    return frame.with_columns(vouched=vouched.fill_null(False)).drop("own_ok", "local_days")
+    return frame.with_columns(vouched=vouched.fill_null(False)).drop("own_ok")
 
 
 def _records(frame: pl.DataFrame, settings: Settings, drugs: list[str]) -> pl.DataFrame:
@@ -164,18 +163,20 @@ def vouched(session: Session, settings: Settings, candidates: pl.DataFrame) -> p
 
 def _facts(stored: list, settings: Settings) -> pl.DataFrame:
     """The stored detentions as columns (instants in UTC), their judgement as `was_*`."""
+    names = [c.name for c in (*DETENTION_FACTS, DETENTION.c.custody_ref)]
+    columns = dict(zip(names, zip(*stored, strict=True), strict=True))
     texts = ("suite", "custody_ref", "offence_codes", "authorising_inspector",
              "ineligible_reason", "route", "trigger_offence")
     flags = ("inspector_authorised", "in_scope", "eligible", "under_age", "authority_unrecorded")
-    columns = {
-        "id": pl.Series([r.id for r in stored], dtype=pl.Int64),
-        "birth_date": pl.Series([r.birth_date for r in stored], dtype=pl.Date),
-        **{c: pl.Series([None if getattr(r, c) is None else str(getattr(r, c))
-                         for r in stored], dtype=pl.String) for c in texts},
-        **{c: pl.Series([getattr(r, c) for r in stored], dtype=pl.Boolean) for c in flags},
-        **{c: _utc([getattr(r, c) for r in stored]) for c in ("arrested_at", "charged_at")},
-    }
-    return pl.DataFrame(columns).rename({k: "was_" + k for k in JUDGED})
+    frame = pl.DataFrame({
+        "id": pl.Series(columns["id"], dtype=pl.Int64),
+        "birth_date": pl.Series(columns["birth_date"], dtype=pl.Date),
+        **{c: pl.Series([None if v is None else str(v) for v in columns[c]], dtype=pl.String)
+           for c in texts},
+        **{c: pl.Series(columns[c], dtype=pl.Boolean) for c in flags},
+        **{c: _utc(list(columns[c])) for c in ("arrested_at", "charged_at")},
+    })
+    return frame.rename({k: "was_" + k for k in JUDGED})
 
 
 def _utc(values: list) -> pl.Series:
