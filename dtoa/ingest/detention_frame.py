@@ -29,7 +29,9 @@ from dtoa.store.judgements import judgement_columns
 
 DATE = r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 OFFSET = r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
-INSTANT = DATE + r"T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?" + OFFSET + "?$"
+# An instant's year stops at 8999: near 9999 an offset can take it past what Python holds.
+INSTANT = (DATE.replace("[1-9]", "[1-8]", 1) + r"T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?"
+           + OFFSET + "?$")
 STORED_INSTANT = "%Y-%m-%d %H:%M:%S%.6f"  # as SQLAlchemy stores a DateTime on SQLite
 HASHED_INSTANT = "%Y-%m-%d %H:%M:%S+00:00"  # str() of a UTC datetime without microseconds
 MAX_AGE = detention_rows.MAX_AGE

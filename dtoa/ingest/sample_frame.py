@@ -98,7 +98,8 @@ def checked(plain: pl.DataFrame, header: list[str], settings: Settings,
                 & (reason.is_in(NOT_TESTED_REASONS) | (reason == ""))
                 & text_of(header, "sample").is_in(["", "1"])
                 & (text_of(header, "further_sample_reason") == "")
-                & pl.all_horizontal(*(text_of(header, c) == "" for c in requirement.COLUMNS))),
+                & pl.all_horizontal(*(text_of(header, c) == ""
+                                      for c in (*requirement.COLUMNS, requirement.SETTING)))),
     ).with_columns(on=pl.col("tested_at").dt.convert_time_zone(zone).dt.date())
     changing = clock_change_days(frame, ("on",), settings)
     frame = frame.join(_records(frame, settings, drugs), on=["outcome", *results,
