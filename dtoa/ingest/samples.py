@@ -76,7 +76,8 @@ def write_tests(session: Session, pairs: Pairs, *, settings: Settings, batch_id:
     touched = {v["detention_id"] for v in new} | {v["detention_id"] for _, v in changed}
     _mark_superseded(session, {d for (d, number) in samples if number > 1 and d in touched})
     rejudge_ids(session, cache, touched, now=now, actor=actor)
-    requirement.record_requirements(session, settings, served, now=now, actor=actor)
+    if served:  # (its reference book and calendar cost more than a chunk's worth of rows)
+        requirement.record_requirements(session, settings, served, now=now, actor=actor)
     return len(new), len(changed), unchanged, errors
 
 
