@@ -57,7 +57,9 @@ class Appointment(SQLModel, table=True):
     """One booked assessment. A reschedule keeps the old row and books a new one."""
 
     __tablename__ = "appointment"
-    __table_args__ = (Index("ix_appointment_provider_slot", "provider", "scheduled_at"),)
+    __table_args__ = (Index("ix_appointment_provider_slot", "provider", "scheduled_at"),
+                      # the sweep reads only the booked appointments whose time has passed
+                      Index("ix_appointment_state_scheduled_at", "state", "scheduled_at"))
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     kind: AppointmentKind = Field(sa_column=enum_column(AppointmentKind, "appointment", "kind"))
