@@ -8,9 +8,11 @@ quarter of a national force costs one scan, not a Python loop. What each stage m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from itertools import pairwise
 
-from sqlalchemy import and_, case, exists, func, not_, or_, select, true
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -35,36 +37,31 @@ FAILED = ("failed_to_attend", "failed_to_remain")
 PROSECUTED = ("charged", "summonsed")
 
 
-def _live_initial():
-    """Per referral, the live initial appointment: kind initial and not replaced by a later
+def _live_initial_id() -> ColumnElement[int]:
+    """The referral's live initial appointment: kind initial and not replaced by a later
     appointment (a reschedule keeps the old row and books a new one with `replaces_id`). Should
-    two ever be live, the latest booked (highest id) counts."""
+    two ever be live, the latest booked (highest id) counts. Correlated to the referral, so only
+    the appointments of the period's referrals are read (by the referral_id index), never the
+    whole history."""
     a = Appointment.__table__.alias("a")
     newer = Appointment.__table__.alias("newer")
     replaced = exists().where(newer.c.replaces_id == a.c.id)
-    latest = (select(a.c.referral_id, func.max(a.c.id).label("appointment_id"))
-              .where(a.c.kind == "initial", not_(replaced))
-              .group_by(a.c.referral_id).subquery("live"))
-    return latest
+    return (select(func.max(a.c.id))
+            .where(a.c.referral_id == R.id, a.c.kind == "initial", not_(replaced))
+            .correlate(Referral.__table__).scalar_subquery())
 
 
-def _good_cause_accepted():
-    """Appointments whose failure a prosecutor accepted had good cause (Drugs Act 2005 s.12:
+def _good_cause_accepted(appointment) -> ColumnElement[bool]:  # noqa: ANN001
+    """A prosecutor accepted the appointment's failure had good cause (Drugs Act 2005 s.12:
     only a failure "without good cause" is one)."""
     p = ProsecutionCase.__table__.c
-    return (select(p.appointment_id).where(p.state == "good_cause_accepted")
-            .group_by(p.appointment_id).subquery("good_cause"))
+    return exists().where(p.appointment_id == appointment.c.id, p.state == "good_cause_accepted")
 
 
-def _prosecuted():
-    """Referrals with at least one failure case charged or summonsed (one person, once)."""
+def _prosecuted() -> ColumnElement[bool]:
+    """At least one failure case of the referral charged or summonsed (one person, once)."""
     p = ProsecutionCase.__table__.c
-    return (select(p.referral_id).where(p.state.in_(PROSECUTED))
-            .group_by(p.referral_id).subquery("prosecuted"))
-
-
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    return exists().where(p.referral_id == R.id, p.state.in_(PROSECUTED))
 
 
 def _positive_for(drug: str) -> ColumnElement[bool]:
@@ -72,15 +69,15 @@ def _positive_for(drug: str) -> ColumnElement[bool]:
     return exists().where(S.drug_test_id == T.id, S.drug == drug, S.positive.is_(True))
 
 
-def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
-                      panel: tuple[str, ...]) -> dict[str, ColumnElement[bool]]:
+def _stage_conditions(appointment, panel: tuple[str, ...]  # noqa: ANN001
+                      ) -> dict[str, ColumnElement[bool]]:
     in_scope = D.in_scope.is_(True)
     tested = and_(in_scope, T.outcome == "tested")
     positive = and_(tested, T.result == "positive")
     cocaine, opiates = _positive_for("cocaine"), _positive_for("opiates")
     referred = and_(R.id.is_not(None), R.served_at.is_not(None), R.state != "withdrawn")
     initial = appointment.c
-    failed = and_(referred, initial.state.in_(FAILED), good_cause.c.appointment_id.is_(None))
+    failed = and_(referred, initial.state.in_(FAILED), not_(_good_cause_accepted(appointment)))
     m = Message.__table__.c
     reminded = and_(referred, exists().where(m.appointment_id == initial.id,
                                              m.kind == "reminder", m.state == "sent"))
@@ -111,7 +108,7 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
         "failed_to_attend": failed,
         "awaiting": and_(referred, or_(initial.id.is_(None), initial.state == "booked")),
         "outcome_overdue": and_(referred, initial.state == "outcome_overdue"),
-        "prosecuted": and_(referred, prosecuted.c.referral_id.is_not(None)),
+        "prosecuted": and_(referred, _prosecuted()),
         "reminded": reminded,
         "not_reminded": and_(referred, not_(reminded)),
         "failed_to_attend_reminded": and_(failed, reminded),
@@ -124,26 +121,39 @@ def funnel_counts(engine: Engine, start: date, end: date, suite: str | None = No
     """Every count of the funnel for detentions arrested (local date) from `start` to `end`
     inclusive, at one suite or all suites, with positives for each drug of `panel`. A
     detention's result is its current sample (a further sample supersedes the first)."""
-    live = _live_initial()
+    return funnel_counts_by_period(engine, [(start, end)], suite, panel)[0]
+
+
+def funnel_counts_by_period(engine: Engine, periods: Sequence[tuple[date, date]],
+                            suite: str | None = None, panel: tuple[str, ...] = ()
+                            ) -> list[dict[str, int]]:
+    """`funnel_counts` for each of several periods that do not overlap (a week and the weeks
+    before it), in one grouped query: one scan of the arrest dates they span, not one each."""
+    ordered = sorted(periods)
+    if any(a_end >= b_start for (_, a_end), (b_start, _) in pairwise(ordered)):
+        raise ValueError("the periods overlap")
     appointment = aliased(Appointment.__table__, name="initial")
-    good_cause, prosecuted = _good_cause_accepted(), _prosecuted()
-    conditions = _stage_conditions(appointment, good_cause, prosecuted, panel)
+    conditions = _stage_conditions(appointment, panel)
     source = (Detention.__table__
               .outerjoin(DrugTest.__table__, and_(T.detention_id == D.id,
                                                   T.superseded.is_(False)))
               .outerjoin(Referral.__table__, R.detention_id == D.id)
-              .outerjoin(live, live.c.referral_id == R.id)
-              .outerjoin(appointment, appointment.c.id == live.c.appointment_id)
-              .outerjoin(good_cause, good_cause.c.appointment_id == appointment.c.id)
-              .outerjoin(prosecuted, prosecuted.c.referral_id == R.id))
-    query = (select(*(_count(c).label(k) for k, c in conditions.items()))
+              .outerjoin(appointment, appointment.c.id == _live_initial_id()))
+    period = case(*((and_(D.arrest_date >= start, D.arrest_date <= end), literal(i))
+                    for i, (start, end) in enumerate(periods))).label("period")
+    query = (select(period, *(case((c, 1), else_=0).label(k) for k, c in conditions.items()))
              .select_from(source)
-             .where(D.arrest_date >= start, D.arrest_date <= end))
+             .where(D.arrest_date >= ordered[0][0], D.arrest_date <= ordered[-1][1]))
     if suite is not None:
         query = query.where(D.suite == suite.upper())
+    rows = query.subquery("row")
+    grouped = (select(rows.c.period, *(func.sum(rows.c[k]).label(k) for k in conditions))
+               .where(rows.c.period.is_not(None)).group_by(rows.c.period))
+    counts = [dict.fromkeys(conditions, 0) for _ in periods]
     with engine.connect() as connection:
-        row = connection.execute(query).one()
-    return {k: int(row._mapping[k]) for k in conditions}
+        for row in connection.execute(grouped).mappings():
+            counts[row["period"]] = {k: int(row[k] or 0) for k in conditions}
+    return counts
 
 
 def funnel(engine: Engine, settings: Settings, start: date, end: date,
@@ -153,8 +163,25 @@ def funnel(engine: Engine, settings: Settings, start: date, end: date,
     unknown suite is an error, not an empty funnel."""
     if start > end:
         raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    _check_suite(settings, suite)
+    panel = tuple(p.drug for p in settings.law.panel)
+    return stages.with_rates(funnel_counts(engine, start, end, suite, panel))
+
+
+def funnel_by_period(engine: Engine, settings: Settings, periods: Sequence[tuple[date, date]],
+                     suite: str | None = None) -> list[dict]:
+    """`funnel` for each of several periods that do not overlap, in one query (the inspector's
+    week and its trend)."""
+    for start, end in periods:
+        if start > end:
+            raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    _check_suite(settings, suite)
+    panel = tuple(p.drug for p in settings.law.panel)
+    return [stages.with_rates(counts)
+            for counts in funnel_counts_by_period(engine, periods, suite, panel)]
+
+
+def _check_suite(settings: Settings, suite: str | None) -> None:
     if suite is not None and suite.upper() not in settings.suites_by_code:
         raise ValueError(f"unknown custody suite {suite!r}; configured: "
                          + ", ".join(settings.suites_by_code))
-    panel = tuple(p.drug for p in settings.law.panel)
-    return stages.with_rates(funnel_counts(engine, start, end, suite, panel))
