@@ -3,6 +3,8 @@ whether it was met, and the peak memory of the process that measured it."""
 
 from __future__ import annotations
 
+from bench import scale
+
 INGEST_RATIO_TARGET = 0.5
 NIGHTLY_TARGET_S = 60.0
 FUNNEL_TARGET_S = 1.0
@@ -45,6 +47,7 @@ def rows(results: dict) -> list[tuple]:
         out.extend(_funnel(results))
     else:
         out.append(("weekly funnel (five years)", "skipped", "", "", "", "", ""))
+    out.extend(scale.rows(results))
     for name in ("generate_year", "generate_night", "generate_five_years"):
         if name in results:
             out.append((f"{name.replace('_', ' ')} (setup)", "", "", "", "", "",
