@@ -73,7 +73,8 @@ class Appointment(SQLModel, table=True):
     state: AppointmentState = Field(default=AppointmentState.BOOKED, sa_column=enum_column(
         AppointmentState, "appointment", "state", index=True))
     outcome_at: datetime | None = None
-    replaces_id: int | None = Field(default=None, foreign_key="appointment.id")
+    # indexed: the funnel looks up whether an appointment was replaced, per referral
+    replaces_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
     created_at: datetime
     updated_at: datetime
 

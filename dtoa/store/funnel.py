@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, true
+from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -129,6 +129,22 @@ def funnel_counts_by_period(engine: Engine, periods: Sequence[tuple[date, date]]
                             ) -> list[dict[str, int]]:
     """`funnel_counts` for each of several periods that do not overlap (a week and the weeks
     before it), in one grouped query: one scan of the arrest dates they span, not one each."""
+    counts = [dict.fromkeys(stage_keys(panel), 0) for _ in periods]
+    with engine.connect() as connection:
+        for row in connection.execute(funnel_query(periods, suite, panel)).mappings():
+            counts[row["period"]] = {k: int(row[k] or 0) for k in counts[0]}
+    return counts
+
+
+def stage_keys(panel: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The funnel's counts, in the order `funnel_query` gives them."""
+    return tuple(_stage_conditions(aliased(Appointment.__table__, name="initial"), panel))
+
+
+def funnel_query(periods: Sequence[tuple[date, date]], suite: str | None = None,
+                 panel: tuple[str, ...] = ()) -> Select:
+    """The grouped query of `funnel_counts_by_period`: a row per period with any arrest, its
+    index in `periods` as `period` (what `python -m bench.explain` shows the plan of)."""
     ordered = sorted(periods)
     if any(a_end >= b_start for (_, a_end), (b_start, _) in pairwise(ordered)):
         raise ValueError("the periods overlap")
@@ -147,13 +163,8 @@ def funnel_counts_by_period(engine: Engine, periods: Sequence[tuple[date, date]]
     if suite is not None:
         query = query.where(D.suite == suite.upper())
     rows = query.subquery("row")
-    grouped = (select(rows.c.period, *(func.sum(rows.c[k]).label(k) for k in conditions))
-               .where(rows.c.period.is_not(None)).group_by(rows.c.period))
-    counts = [dict.fromkeys(conditions, 0) for _ in periods]
-    with engine.connect() as connection:
-        for row in connection.execute(grouped).mappings():
-            counts[row["period"]] = {k: int(row[k] or 0) for k in conditions}
-    return counts
+    return (select(rows.c.period, *(func.sum(rows.c[k]).label(k) for k in conditions))
+            .where(rows.c.period.is_not(None)).group_by(rows.c.period))
 
 
 def funnel(engine: Engine, settings: Settings, start: date, end: date,
