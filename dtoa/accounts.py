@@ -5,6 +5,7 @@ password ends its web sessions at once; the last active administrator cannot be 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from argon2 import PasswordHasher
@@ -23,8 +24,13 @@ MIN_PASSWORD_LENGTH = 10
 # Safe in a URL path, a log line and a shell: letters, digits and . _ @ -
 USERNAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 _hasher = PasswordHasher()
-# Verified when the user name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the user name is unknown, so a wrong name costs as long as a wrong
+    password. Made on first use, not at import: every CLI command imports this module."""
+    return _hasher.hash("not a real password")
 
 
 class AccountError(ValueError):
@@ -97,7 +103,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, else None."""
     user = session.exec(select(User).where(User.username == username.strip())).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:

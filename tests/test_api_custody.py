@@ -175,3 +175,23 @@ def test_a_single_refused_record_replays_its_refusal_without_a_second_reject(api
     assert (first.status_code, second.status_code) == (422, 422)
     assert second.json()["errors"] == first.json()["errors"]
     assert _count(engine, RejectedRow) == 1
+
+
+def test_a_record_sent_while_a_file_import_holds_the_tests_answers_503_and_stores_nothing(
+        runtime, engine):
+    from dtoa.store.locks import exclusive
+
+    settings = runtime.settings
+    runtime.settings = settings.model_copy(update={
+        "ingest": settings.ingest.model_copy(update={"lock_wait_seconds": 0})})
+    headers = token(runtime, "hampshire-custody", "custody", force=HAMPSHIRE)
+    with client(runtime) as api:
+        assert api.post("/detentions", json=detention_row(), headers=headers).status_code == 201
+        with exclusive(engine, "ingest-tests", timeout_s=0):
+            busy = api.post("/tests", json=sample_row(), headers=headers)
+        assert busy.status_code == 503
+        assert busy.headers["retry-after"] == "60"
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert "try again" in busy.json()["detail"]
+        assert _count(engine, DrugTest) == 0
+        assert api.post("/tests", json=sample_row(), headers=headers).status_code == 201

@@ -24,7 +24,7 @@ def desk(runtime):
     runner = CliRunner()
 
     def invoke(*args: str, ok: bool = True):
-        command = dtoa_cli.commands[args[0]]
+        command = dtoa_cli.get_command(None, args[0])
         result = runner.invoke(command, [str(a) for a in args[1:]], obj=runtime,
                                catch_exceptions=False)
         if ok:

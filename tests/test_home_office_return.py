@@ -122,3 +122,38 @@ def test_a_quarter_written_wrongly_or_an_unknown_force_is_one_line(dtoa):
     assert "Traceback" not in bad.output
     unknown = dtoa("report", "home-office", "--quarter", "2023-Q2", "--force", "Kent", ok=False)
     assert unknown.exit_code == 2 and "unknown force 'Kent'; configured: " in unknown.output
+
+
+def test_a_reporting_system_reads_the_same_return_through_the_api(built, config_file):
+    from dtoa.api.testing import client, token
+    from dtoa.config import load_settings
+    from dtoa.runtime import Runtime
+
+    runtime = Runtime(load_settings(config_file), quarter.cli_clock())
+    headers = token(runtime, "home-office", "reporting")
+    with client(runtime) as api:
+        answer = api.get("/home-office-return", params={"quarter": "2023-Q2"}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert (body["quarter"], body["from"], body["to"], body["force"], body["publish"]) == (
+            "2023-Q2", "2023-04-01", "2023-06-30", None, False)
+        figures = {(u["force"], u["suite"]): u["figures"] for u in body["units"]}
+        assert set(figures) == set(EXPECTED)
+        for unit, expected in EXPECTED.items():
+            assert tuple(figures[unit][m] for m in COUNTS) == expected[:len(COUNTS)]
+        assert figures[("ALL", "ALL")]["positive_rate"] == 0.5652
+        assert body["definitions"]["referred"].startswith("Requirements to attend")
+
+        published = api.get("/home-office-return", headers=headers, params={
+            "quarter": "2023-Q2", "publish": "true"}).json()
+        tests = {(u["force"], u["suite"]): u["figures"]["tests"] for u in published["units"]}
+        assert tests[("ALL", "ALL")] == 23 and tests[(H, "ALDERSHOT")] is None
+        one_force = api.get("/home-office-return", headers=headers, params={
+            "quarter": "2023-Q2", "force": "thames valley police"}).json()
+        assert {u["suite"] for u in one_force["units"]} == {"ALL", "MILTON_KEYNES"}
+
+        wrong = api.get("/home-office-return", params={"quarter": "2023-5"}, headers=headers)
+        assert wrong.status_code == 422 and "YYYY-Qn" in wrong.json()["detail"]
+        custody = token(runtime, "hants", "custody", force=H)
+        assert api.get("/home-office-return", params={"quarter": "2023-Q2"},
+                       headers=custody).status_code == 403

@@ -268,3 +268,16 @@ def test_the_library_refuses_the_same_way(settings, clock, engine, tmp_path):
     with pytest.raises(FileRefused, match="the header row has no custody_ref, tested_at, "
                                           "outcome columns"):
         ingest_file(engine, settings, clock, "tests", path)
+
+
+def test_an_instant_with_no_utc_equivalent_rejects_its_row_and_the_others_go_in(
+        dtoa, tmp_path, engine):
+    path = write_csv(tmp_path / "d.csv", [
+        person("BAS/1"), person("BAS/2", arrested_at="0001-01-01T00:00:00+14:00"),
+        person("BAS/3", arrested_at="9999-12-31T23:59:00-12:00")])
+    dtoa("ingest", "detentions", path, ok=False)
+    assert count(engine, Detention) == 1
+    assert kept(engine) == [(3, "arrested_at"), (4, "arrested_at")]
+    rejects = list(csv.DictReader((tmp_path / "d.rejects.csv").open(encoding="utf-8")))
+    assert {r["reason"] for r in rejects} == {
+        "a date and time outside the years 1 to 9999 once taken to UTC"}

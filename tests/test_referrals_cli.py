@@ -43,7 +43,8 @@ def test_serve_list_render_and_export_as_a_user_runs_them(dtoa, tmp_path, config
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["reference", "suite", "custody_ref", "provider", "state",
                              "no_capacity", "appointment_at", "deadline_at", "setting",
-                             "custody_suite"]
+                             "custody_suite", "served_at", "served_by"]
+    assert rows[0]["served_by"] == "PC 1" and rows[0]["served_at"].endswith("+00:00")
     assert rows[0]["no_capacity"] == "false"
     assert (rows[0]["setting"], rows[0]["custody_suite"]) == ("community", "")
     # A1: Friday 30 December 2022 10:00; Tue 3 January 2023 at 11:00 at TVRS

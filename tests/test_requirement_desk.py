@@ -5,6 +5,7 @@ notice. Only a requirement served founds a prosecution. Through the CLI, as user
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -203,6 +204,33 @@ def test_extract_rows_with_a_bad_requirement_are_refused_with_line_column_and_re
     assert ("LATE\tNHRS\tawaiting_assessment FLAGGED after_deadline\t2022-10-12 14:00\t"
             "2022-10-10 23:59") in listed
     assert [r for r in ("BAD_PROVIDER", "BEFORE_SAMPLE", "PART", "NEGATIVE") if r in listed] == []
+
+
+def test_a_custody_systems_extract_may_book_the_assessment_in_custody(dtoa, tmp_path):
+    refs = ("IN_CUSTODY", "COMMUNITY", "ODD_SETTING", "SETTING_ALONE")
+    dtoa("ingest", "detentions", write_csv(tmp_path / "d.csv", [
+        detention_row(custody_ref=ref, person_ref=f"P-{ref}") for ref in refs]))
+    columns = [*sample_row(), *CUSTODY_SYSTEM, "assessment_setting"]
+    result = dtoa("ingest", "tests", write_csv(tmp_path / "tests.csv", [
+        sample_row(custody_ref="IN_CUSTODY", assessment_setting="custody",
+                   **dict(CUSTODY_SYSTEM, assessment_at="2022-10-03T16:00:00")),
+        sample_row(custody_ref="COMMUNITY", assessment_setting="", **CUSTODY_SYSTEM),
+        sample_row(custody_ref="ODD_SETTING", assessment_setting="prison", **CUSTODY_SYSTEM),
+        sample_row(custody_ref="SETTING_ALONE", assessment_setting="custody")], columns),
+        ok=False)
+    assert "line 4, column assessment_setting: expected community or custody" in result.stderr
+    assert ("line 5, column assessment_setting: an assessment setting goes with "
+            "requirement_served_at, assessment_at and assessment_provider") in result.stderr
+    out = tmp_path / "referrals.csv"
+    dtoa("export", "referrals", out)
+    with out.open(encoding="utf-8") as handle:
+        rows = {r["custody_ref"]: r for r in csv.DictReader(handle)}
+    assert set(rows) == {"IN_CUSTODY", "COMMUNITY"}
+    assert (rows["IN_CUSTODY"]["setting"], rows["IN_CUSTODY"]["custody_suite"]) == (
+        "custody", "BASINGSTOKE")
+    assert (rows["COMMUNITY"]["setting"], rows["COMMUNITY"]["custody_suite"]) == (
+        "community", "")
+    assert rows["IN_CUSTODY"]["served_by"] == rows["COMMUNITY"]["served_by"]
 
 
 def test_a_failure_to_attend_a_requirement_never_served_opens_no_case(dtoa, engine, cli_clock):

@@ -54,3 +54,21 @@ def test_session_times_are_local_wall_clock_across_the_change_from_summer_time()
                             LONDON, CAL)
     assert before == datetime(2022, 10, 28, 9, 0, tzinfo=UTC)   # 10:00 BST
     assert after == datetime(2022, 10, 31, 10, 0, tzinfo=UTC)   # 10:00 GMT
+
+
+def test_a_saturday_session_is_held_on_saturdays_but_not_on_a_bank_holiday():
+    saturday = [Session(weekday="sat", time=time(11, 0), capacity=1, setting="custody",
+                        suite="BASINGSTOKE")]
+    # Friday 6 January 2023 after 15:00: the next is Saturday 7 January at 11:00
+    assert first_free_slot(saturday, {}, london(2023, 1, 6, 15), london(2023, 1, 20, 23),
+                           LONDON, CAL) == london(2023, 1, 7, 11).astimezone(UTC)
+    # Christmas Day 2021 and New Year's Day 2022 fell on Saturdays: not held on either
+    assert first_free_slot(saturday, {}, london(2021, 12, 24), london(2022, 1, 15, 23),
+                           LONDON, CAL) == london(2022, 1, 8, 11).astimezone(UTC)
+
+
+def test_a_weekday_session_is_not_held_on_a_bank_holiday_monday():
+    monday = [Session(weekday="mon", time=time(10, 0), capacity=1)]
+    # Easter Monday 10 April 2023: the next is Monday 17 April
+    assert first_free_slot(monday, {}, london(2023, 4, 8), london(2023, 4, 30),
+                           LONDON, CAL) == london(2023, 4, 17, 10).astimezone(UTC)

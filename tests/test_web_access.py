@@ -406,3 +406,24 @@ def test_admin_form_shows_why_an_account_cannot_be_made(app, accounts, runtime):
     assert "a provider user needs a provider code" in response.text
     with Session(runtime.engine) as session:
         assert session.exec(select(User).where(User.username == "p9")).first() is None
+
+
+def test_a_desk_entry_made_while_a_file_import_holds_the_tests_is_refused_saying_so(
+        app, accounts, detentions, runtime):
+    from dtoa.store.locks import exclusive
+
+    runtime.settings = runtime.settings.model_copy(update={
+        "ingest": runtime.settings.ingest.model_copy(update={"lock_wait_seconds": 0})})
+    client = sign_in(app, "hants")
+    page = client.get("/custody/detention",
+                      params={"suite": "BASINGSTOKE", "custody_ref": "BAS/22/0001"})
+    form = {"csrf_token": token(page.text), "suite": "BASINGSTOKE",
+            "custody_ref": "BAS/22/0001", "outcome": "tested", "cocaine": "positive",
+            "opiates": "negative", "tested_at": "2022-10-03T15:05", "officer_ref": "PC 1234"}
+    with exclusive(runtime.engine, "ingest-tests", timeout_s=0):
+        busy = client.post("/custody/detention/test", data=form)
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "60"
+    assert "Nothing was saved" in busy.text and "Traceback" not in busy.text
+    with Session(runtime.engine) as session:
+        assert session.exec(select(DrugTest)).all() == []
+    assert client.post("/custody/detention/test", data=form).status_code == 303

@@ -81,7 +81,7 @@ def take_in(request: Request, caller: Caller, kind: str, records: list[BaseModel
         return ingest_rows(runtime.engine, runtime.settings, runtime.clock, kind, batch,
                            header=header, source=f"api:{caller.name}", digest=digest,
                            actor=caller.actor, entered_by=caller.actor,
-                           admit=_admit(request, caller))
+                           admit=_admit(request, caller), keep_refused=True)
     except FileRefused as refused:
         raise Problem(422, f"The records were refused: {refused.reason}.") from None
 

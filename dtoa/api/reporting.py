@@ -1,6 +1,7 @@
 """Reporting systems: the funnel for a period and a suite, as `dtoa report funnel --format
-json` prints it, with publication suppression (`publish=true`) for figures that leave the
-police. Read only."""
+json` prints it, and the quarter's Home Office return, as `dtoa report home-office` writes it;
+both with publication suppression (`publish=true`) for figures that leave the police. Read
+only."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fastapi import APIRouter, Query, Request
 
 from dtoa.api.auth import ReportingCaller
 from dtoa.api.problems import Problem
-from dtoa.api.schemas import Funnel, problems
+from dtoa.api.schemas import Funnel, HomeOfficeReturnOut, problems
+from dtoa.evidence.returns import build_return
 from dtoa.reports.weekly import FORCE
 from dtoa.rules.publish import publish_funnel
 from dtoa.store.funnel import funnel as funnel_of
@@ -40,3 +42,29 @@ def funnel(request: Request, caller: ReportingCaller,
         figures = publish_funnel(figures)
     return {"suite": suite.upper() if suite else FORCE, "from": start.isoformat(),
             "to": end.isoformat(), **figures}
+
+
+@router.get("/home-office-return", response_model=HomeOfficeReturnOut,
+            response_model_by_alias=True, responses=problems(401, 403, 422, 429))
+def home_office_return(
+        request: Request, caller: ReportingCaller,
+        quarter: Annotated[str, Query(description="The calendar quarter, e.g. 2026-Q3.")],
+        force: Annotated[str | None, Query(description="One force (default: every force).")]
+        = None,
+        publish: Annotated[bool, Query(description="Suppress counts of 1 to 4 and whatever "
+                                                   "would let them be worked out.")] = False,
+        ) -> dict:
+    """Tests whose sample was taken in the quarter (Europe/London dates), per suite, per force
+    and for every force, with each measure's definition."""
+    runtime = request.app.state.runtime
+    try:
+        made = build_return(runtime.engine, runtime.settings, quarter, force, publish=publish)
+    except ValueError as exc:
+        field = "force" if "force" in str(exc) else "quarter"
+        raise Problem(422, str(exc), errors=[{"index": None, "field": field,
+                                              "reason": str(exc)}]) from None
+    return {"quarter": made.quarter, "from": made.start.isoformat(),
+            "to": made.end.isoformat(), "force": made.force, "publish": made.publish,
+            "definitions": made.definitions,
+            "units": [{"force": unit.force, "suite": unit.suite, "figures": figures}
+                      for unit, figures in made.table.items()]}

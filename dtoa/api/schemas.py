@@ -212,3 +212,26 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problems a route can answer."""
     return {status: {"model": ProblemOut, "content": {"application/problem+json": {}},
                      "description": "A problem (RFC 9457)"} for status in statuses}
+
+
+class ReturnUnit(BaseModel):
+    """One column of the Home Office return: a suite, a force's total (`suite` ALL) or every
+    force (`force` and `suite` ALL), with every measure (null: suppressed, or a rate of
+    nothing)."""
+
+    force: str
+    suite: str
+    figures: dict[str, int | float | None]
+
+
+class HomeOfficeReturnOut(BaseModel):
+    """The quarterly Home Office return, as `dtoa report home-office` writes it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    quarter: str
+    from_: str = Field(alias="from")
+    to: str
+    force: str | None
+    publish: bool
+    definitions: dict[str, str]
+    units: list[ReturnUnit]

@@ -107,8 +107,8 @@ def lab_result(runtime: Runtime, suite: str, custody_ref: str, confirmed: bool,
 def export_referrals_command(runtime: Runtime, path: str) -> None:
     """One row per referral: reference, suite, custody_ref, provider, state, no_capacity
     (true: no free place before the deadline), appointment_at (the booked initial assessment),
-    deadline_at, setting (community or custody) and custody_suite of that assessment; instants
-    in ISO 8601, UTC."""
+    deadline_at, setting (community or custody) and custody_suite of that assessment,
+    served_at and served_by (empty: never served at the desk); instants in ISO 8601, UTC."""
     try:
         count = export_referrals(runtime.engine, path)
     except OSError as exc:

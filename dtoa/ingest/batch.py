@@ -143,7 +143,8 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
                 records: Iterable[Record], *, header: list[str], source: str, digest: str,
                 actor: str, progress: Callable[[int], None] | None = None,
                 entered_by: str | None = None,
-                admit: Callable[[Record], None] | None = None) -> BatchSummary:
+                admit: Callable[[Record], None] | None = None,
+                keep_refused: bool = False) -> BatchSummary:
     """Take in records of `kind` in one transaction; see the module docstring.
 
     `entered_by` names the person who typed a desk entry (CLI or web): every record it creates or
@@ -154,13 +155,15 @@ def ingest_rows(engine: Engine, settings: Settings, clock: Clock, kind: str,
 
     Ingests of one kind take turns (`[ingest] lock_wait_seconds`, then LockTimeout). `admit`,
     when given, may refuse a record before it is parsed by raising FieldError (a partner
-    system's API token admits only its own suites or referrals)."""
+    system's API token admits only its own suites or referrals). `keep_refused` makes a batch of
+    entries (the API's) behave as a file does: good records are stored and refused ones kept as
+    rejected rows, rather than the whole entry being refused with no batch."""
     spec = _kinds(settings)[kind]
     missing = [c for c in spec.required if c not in header]
     if missing:
         raise FileRefused("no " + ", ".join(missing) + " column", column=missing[0])
     with exclusive(engine, f"ingest-{kind}", timeout_s=settings.ingest.lock_wait_seconds):
-        if entered_by is not None:
+        if entered_by is not None and not keep_refused:
             records = list(records)
             refused = _desk_trial(engine, settings, clock, spec, records, entered_by, admit)
             if refused:

@@ -136,7 +136,11 @@ def parse_instant(values: dict[str, str], column: str, tz: ZoneInfo,
         moment = moment.replace(tzinfo=tz, fold=0)
         if ambiguous is not None and at_clock_change(moment):
             ambiguous.append(column)
-    return as_utc(moment)
+    try:
+        return as_utc(moment)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00: no such instant in UTC
+        raise FieldError(column, value, "a date and time outside the years 1 to 9999 "
+                                        "once taken to UTC") from None
 
 
 def at_clock_change(local: datetime) -> bool:

@@ -34,7 +34,8 @@ from dtoa.rules.outcomes import result as result_of
 
 REQUIRED = ("suite", "custody_ref", "tested_at", "outcome")
 OPTIONAL = ("sample", "further_sample_reason", "not_tested_reason", "officer_ref",
-            "appropriate_adult", "disputed", "declared_medication", *requirement.COLUMNS)
+            "appropriate_adult", "disputed", "declared_medication", *requirement.COLUMNS,
+            requirement.SETTING)
 ADULT_AGE = 18
 HASHED = ("custody_ref", "declared_medication", "disputed", "further_sample_reason",
           "not_tested_reason", "officer_ref", "outcome", "results", "sample", "suite",

@@ -2,8 +2,10 @@
 
 Some custody systems book the initial assessment and print the notice themselves; their tests
 extract then carries `requirement_served_at`, `assessment_at` and `assessment_provider` (a
-provider code). The system records the requirement as served with that appointment (it renders
-no notice: the custody system gave its own). Refused, with line, column and reason: some of the
+provider code), and optionally `assessment_setting` (`community`, the default, or `custody`: an
+in-custody assessment at the detention's suite, before release). The system records the
+requirement as served with that appointment (it renders no notice: the custody system gave its
+own). Refused, with line, column and reason: some of the
 three columns without the others, an unknown provider, a time served in the future or before
 the sample, an assessment before the time served, a test that supports no requirement. Kept and
 flagged for review, not refused: an assessment after the usual deadline (`after_deadline`) or
@@ -34,10 +36,11 @@ from dtoa.referrals.serve import NOT_REQUIRABLE
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.rules.outcomes import REQUESTED
 from dtoa.rules.referrals import no_referral_reason
-from dtoa.rules.states import RequirementFlag
+from dtoa.rules.states import AssessmentSetting, RequirementFlag
 from dtoa.store import change
 
 COLUMNS = ("requirement_served_at", "assessment_at", "assessment_provider")
+SETTING = "assessment_setting"  # optional; only with the three above
 REQUIREMENT = "requirement"  # the key of a parsed test row that carries one
 FROM_CUSTODY_SYSTEM = "custody system"
 
@@ -48,13 +51,18 @@ class ServedInExtract:
     assessment_at: datetime  # UTC
     provider: str
     officer: str  # the test's officer, else "custody system"
+    setting: AssessmentSetting = AssessmentSetting.COMMUNITY
 
 
 def parse_requirement(values: dict[str, str], settings: Settings, tested_at: datetime,
                       now: datetime) -> ServedInExtract | None:
     """The three columns of one tests row, checked on their own; None when all are empty."""
     given = [c for c in COLUMNS if (values.get(c) or "").strip()]
+    setting = _setting(values)
     if not given:
+        if setting is not None:
+            raise FieldError(SETTING, values[SETTING], "an assessment setting goes with "
+                             "requirement_served_at, assessment_at and assessment_provider")
         return None
     if len(given) < len(COLUMNS):
         missing = next(c for c in COLUMNS if c not in given)
@@ -78,7 +86,18 @@ def parse_requirement(values: dict[str, str], settings: Settings, tested_at: dat
         raise FieldError("assessment_at", values["assessment_at"],
                          "the assessment is not after the time the requirement was served")
     officer = text(values, "officer_ref", required=False) or FROM_CUSTODY_SYSTEM
-    return ServedInExtract(as_utc(served_at), as_utc(assessment_at), provider, officer)
+    return ServedInExtract(as_utc(served_at), as_utc(assessment_at), provider, officer,
+                           setting or AssessmentSetting.COMMUNITY)
+
+
+def _setting(values: dict[str, str]) -> AssessmentSetting | None:
+    given = (values.get(SETTING) or "").strip().lower()
+    if not given:
+        return None
+    try:
+        return AssessmentSetting(given)
+    except ValueError:
+        raise FieldError(SETTING, values[SETTING], "expected community or custody") from None
 
 
 def check_requirement(row: dict, detention: object, settings: Settings) -> None:
@@ -145,11 +164,14 @@ def _flags(requirement: ServedInExtract, deadline: datetime, settings: Settings)
 
 def _book(session: Session, settings: Settings, referral: Referral,
           requirement: ServedInExtract, now: datetime, actor: str) -> Appointment:
+    in_custody = requirement.setting == AssessmentSetting.CUSTODY
     return add_appointment(session, referral=referral,
                            provider=settings.providers_by_code[requirement.provider],
                            kind="initial", slot=requirement.assessment_at, at=now, actor=actor,
                            reason="initial assessment (Drugs Act 2005 s.9), booked and served "
-                                  "by the custody system")
+                                  "by the custody system",
+                           custody_suite=settings.suites_by_code[referral.suite]
+                           if in_custody else None)
 
 
 def _booked(session: Session, referral: Referral | None) -> list[Appointment]:
@@ -166,7 +188,8 @@ def _correct(session: Session, settings: Settings, referral: Referral,
     corrected it, the referral is updated and a changed appointment replaced (audited)."""
     booked = _booked(session, referral)
     same_slot = any(as_utc(a.scheduled_at) == requirement.assessment_at
-                    and a.provider == requirement.provider for a in booked)
+                    and a.provider == requirement.provider
+                    and a.setting == requirement.setting for a in booked)
     changed = change(session, referral, entity="referral", action="served_corrected", at=now,
                      actor=actor, served_at=requirement.served_at,
                      served_by=requirement.officer, provider=requirement.provider,

@@ -16,7 +16,8 @@ from dtoa.clock import as_utc
 from dtoa.models import Appointment, Detention, Referral
 
 EXPORT_COLUMNS = ("reference", "suite", "custody_ref", "provider", "state", "no_capacity",
-                  "appointment_at", "deadline_at", "setting", "custody_suite")
+                  "appointment_at", "deadline_at", "setting", "custody_suite", "served_at",
+                  "served_by")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class ReferralRow:
     flags: tuple[str, ...] = ()  # kept for review (RequirementFlag), e.g. after_deadline
     setting: str | None = None  # the booked initial assessment's: community or custody
     custody_suite: str | None = None  # where an in-custody assessment is held
+    served_at: datetime | None = None  # UTC; None: never served at the desk (an older build's)
+    served_by: str | None = None  # the officer who served the requirement
 
 
 def _query(provider: str | None, state: str | None, no_capacity: bool | None):  # noqa: ANN202
@@ -59,14 +62,17 @@ def list_referrals(session: Session, provider: str | None = None, state: str | N
     return [
         ReferralRow(r.reference, r.suite, custody_ref, r.provider, r.state, r.state_reason,
                     r.no_capacity, as_utc(at) if at else None, as_utc(r.deadline_at),
-                    tuple(f for f in (r.flags or "").split(";") if f), setting, custody_suite)
+                    tuple(f for f in (r.flags or "").split(";") if f), setting, custody_suite,
+                    as_utc(r.served_at) if r.served_at else None, r.served_by)
         for r, custody_ref, at, setting, custody_suite
         in session.execute(_query(provider, state, no_capacity))
     ]
 
 
 def export_referrals(engine: Engine, path: str | Path) -> int:
-    """Write every referral as CSV (EXPORT_COLUMNS); instants in ISO 8601, UTC (+00:00)."""
+    """Write every referral as CSV (EXPORT_COLUMNS); instants in ISO 8601, UTC (+00:00). An
+    empty served_at marks a referral no officer served at the desk: no requirement was imposed
+    (Drugs Act 2005 s.9(2)), so no failure to attend can follow from it."""
     with Session(engine) as session:
         rows = list_referrals(session)
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
@@ -77,5 +83,7 @@ def export_referrals(engine: Engine, path: str | Path) -> int:
                              str(row.no_capacity).lower(),
                              row.appointment_at.isoformat() if row.appointment_at else "",
                              row.deadline_at.isoformat(), row.setting or "",
-                             row.custody_suite or ""])
+                             row.custody_suite or "",
+                             row.served_at.isoformat() if row.served_at else "",
+                             row.served_by or ""])
     return len(rows)

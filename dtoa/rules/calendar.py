@@ -25,9 +25,13 @@ class WorkingCalendar:
     def is_bank_holiday(self, day: date) -> bool:
         return day in self._holidays
 
+    def is_open(self, day: date) -> bool:
+        """Neither a bank holiday (England and Wales) nor a closure: a configured session on
+        that weekday is held, whatever the day of the week."""
+        return not self.is_bank_holiday(day) and day not in self.extra_closures
+
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and not self.is_bank_holiday(day) and (
-            day not in self.extra_closures)
+        return day.weekday() < 5 and self.is_open(day)
 
     def add_working_days(self, start: date, days: int) -> date:
         """The date `days` working days after `start` (start itself does not count)."""

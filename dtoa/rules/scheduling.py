@@ -8,7 +8,7 @@ the notice period and deadline are settings; a slot is never offered outside the
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dtoa.config import Session
@@ -17,19 +17,22 @@ from dtoa.rules.calendar import WorkingCalendar
 
 def session_instants(sessions: Sequence[Session], earliest: datetime, latest: datetime,
                      tz: ZoneInfo, calendar: WorkingCalendar) -> Iterator[tuple[datetime, int]]:
-    """(start instant in UTC, capacity) of each session on a working day between earliest and
-    latest inclusive, in time order. Session times are local wall-clock times: 10:00 stays 10:00
-    across the change to and from summer time."""
+    """(start instant in UTC, capacity) of each session between earliest and latest inclusive,
+    in time order. A session configured for a weekday is held on every such day that is not a
+    bank holiday or a closure: a Saturday session (an in-custody worker at a suite that runs
+    every day) is held on Saturdays. Session times are local wall-clock times: 10:00 stays
+    10:00 across the change to and from summer time."""
     first_day, last_day = earliest.astimezone(tz).date(), latest.astimezone(tz).date()
-    for day in calendar.working_days_from(first_day):
-        if day > last_day:
-            return
+    day = first_day
+    while day <= last_day:
         todays = sorted((s for s in sessions if s.weekday_index == day.weekday()),
                         key=lambda s: s.time)
-        for session in todays:
-            start = datetime.combine(day, session.time, tzinfo=tz).astimezone(UTC)
-            if earliest <= start <= latest:
-                yield start, session.capacity
+        if todays and calendar.is_open(day):
+            for session in todays:
+                start = datetime.combine(day, session.time, tzinfo=tz).astimezone(UTC)
+                if earliest <= start <= latest:
+                    yield start, session.capacity
+        day += timedelta(days=1)
 
 
 def first_free_slot(sessions: Sequence[Session], booked: Mapping[datetime, int],
