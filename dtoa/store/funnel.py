@@ -64,17 +64,23 @@ def _prosecuted() -> ColumnElement[bool]:
     return exists().where(p.referral_id == R.id, p.state.in_(PROSECUTED))
 
 
-def _positive_for(drug: str) -> ColumnElement[bool]:
-    """The current sample was positive for `drug` (one index probe per tested detention)."""
-    return exists().where(S.drug_test_id == T.id, S.drug == drug, S.positive.is_(True))
+def _results(panel: tuple[str, ...]) -> dict:
+    """Per drug, the current sample's result row for it, joined once per detention (the table
+    is unique on test and drug). As an EXISTS per stage, PostgreSQL hashed the whole table once
+    for each use: six scans of every sample's results per query."""
+    return {drug: SampleResult.__table__.alias(f"result_{drug}")
+            for drug in dict.fromkeys(("cocaine", "opiates", *panel))}
 
 
-def _stage_conditions(appointment, panel: tuple[str, ...]  # noqa: ANN001
+def _stage_conditions(appointment, panel: tuple[str, ...], results: dict  # noqa: ANN001
                       ) -> dict[str, ColumnElement[bool]]:
     in_scope = D.in_scope.is_(True)
     tested = and_(in_scope, T.outcome == "tested")
     positive = and_(tested, T.result == "positive")
-    cocaine, opiates = _positive_for("cocaine"), _positive_for("opiates")
+    def positive_for(drug: str) -> ColumnElement[bool]:  # the current sample was positive
+        return results[drug].c.positive.is_(True)
+
+    cocaine, opiates = positive_for("cocaine"), positive_for("opiates")
     referred = and_(R.id.is_not(None), R.served_at.is_not(None), R.state != "withdrawn")
     initial = appointment.c
     failed = and_(referred, initial.state.in_(FAILED), not_(_good_cause_accepted(appointment)))
@@ -97,7 +103,7 @@ def _stage_conditions(appointment, panel: tuple[str, ...]  # noqa: ANN001
         "positive_cocaine_only": and_(positive, cocaine, not_(opiates)),
         "positive_opiates_only": and_(positive, opiates, not_(cocaine)),
         "positive_both": and_(positive, cocaine, opiates),
-        **{stages.drug_key(drug): and_(positive, _positive_for(drug)) for drug in panel},
+        **{stages.drug_key(drug): and_(positive, positive_for(drug)) for drug in panel},
         "referred": referred,
         "positive_no_requirement": and_(
             positive, T.positive_specified.is_(True), D.eligible.is_(True),
@@ -131,6 +137,14 @@ def funnel_counts_by_period(engine: Engine, periods: Sequence[tuple[date, date]]
     before it), in one grouped query: one scan of the arrest dates they span, not one each."""
     counts = [dict.fromkeys(stage_keys(panel), 0) for _ in periods]
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # For this transaction only. The estimate of this many-branched query is over
+            # PostgreSQL's JIT threshold: compiling it took 3 of the 3.8 s the query took on
+            # five years at a tenth of national size. And with hash or merge joins the planner
+            # reads every test, referral and appointment ever recorded (a cost that grows with
+            # history) where index look-ups read only the period's (bench/RESULTS.md).
+            for setting in ("jit", "enable_hashjoin", "enable_mergejoin"):
+                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
         for row in connection.execute(funnel_query(periods, suite, panel)).mappings():
             counts[row["period"]] = {k: int(row[k] or 0) for k in counts[0]}
     return counts
@@ -138,7 +152,8 @@ def funnel_counts_by_period(engine: Engine, periods: Sequence[tuple[date, date]]
 
 def stage_keys(panel: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The funnel's counts, in the order `funnel_query` gives them."""
-    return tuple(_stage_conditions(aliased(Appointment.__table__, name="initial"), panel))
+    return tuple(_stage_conditions(aliased(Appointment.__table__, name="initial"), panel,
+                                   _results(panel)))
 
 
 def funnel_query(periods: Sequence[tuple[date, date]], suite: str | None = None,
@@ -149,12 +164,16 @@ def funnel_query(periods: Sequence[tuple[date, date]], suite: str | None = None,
     if any(a_end >= b_start for (_, a_end), (b_start, _) in pairwise(ordered)):
         raise ValueError("the periods overlap")
     appointment = aliased(Appointment.__table__, name="initial")
-    conditions = _stage_conditions(appointment, panel)
+    results = _results(panel)
+    conditions = _stage_conditions(appointment, panel, results)
     source = (Detention.__table__
               .outerjoin(DrugTest.__table__, and_(T.detention_id == D.id,
                                                   T.superseded.is_(False)))
               .outerjoin(Referral.__table__, R.detention_id == D.id)
               .outerjoin(appointment, appointment.c.id == _live_initial_id()))
+    for drug, result in results.items():
+        source = source.outerjoin(result, and_(result.c.drug_test_id == T.id,
+                                               result.c.drug == drug))
     period = case(*((and_(D.arrest_date >= start, D.arrest_date <= end), literal(i))
                     for i, (start, end) in enumerate(periods))).label("period")
     query = (select(period, *(case((c, 1), else_=0).label(k) for k, c in conditions.items()))
