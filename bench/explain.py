@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from dtoa.models import Referral
 from dtoa.store import make_engine
-from dtoa.store.funnel import funnel_query
+from dtoa.store.funnel import funnel_query, plan_settings
 from dtoa.store.watermarks import Marks, changed_detentions, newest
 
 WEEKS = 8
@@ -33,13 +33,16 @@ def plans(engine: Engine, week: date) -> dict[str, str]:
             Referral.state.in_(("awaiting_assessment", "rescheduled", "attended")),
             Referral.detention_id.in_(changed_detentions(since, upto))),
     }
-    return {name: explain(engine, query) for name, query in queries.items()}
+    return {name: explain(engine, query, funnel=name.startswith("inspector"))
+            for name, query in queries.items()}
 
 
-def explain(engine: Engine, query) -> str:  # noqa: ANN001
+def explain(engine: Engine, query, *, funnel: bool = False) -> str:  # noqa: ANN001
     compiled = query.compile(dialect=engine.dialect,
                              compile_kwargs={"render_postcompile": True})
     with engine.connect() as connection:
+        if funnel:
+            plan_settings(connection)  # as the library runs it (a no-op on SQLite)
         if engine.dialect.name == "sqlite":
             params = tuple(compiled.params[name] for name in compiled.positiontup)
             rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()

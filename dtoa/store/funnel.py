@@ -13,7 +13,7 @@ from datetime import date
 from itertools import pairwise
 
 from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, select, true
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -137,17 +137,21 @@ def funnel_counts_by_period(engine: Engine, periods: Sequence[tuple[date, date]]
     before it), in one grouped query: one scan of the arrest dates they span, not one each."""
     counts = [dict.fromkeys(stage_keys(panel), 0) for _ in periods]
     with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            # For this transaction only. The estimate of this many-branched query is over
-            # PostgreSQL's JIT threshold: compiling it took 3 of the 3.8 s the query took on
-            # five years at a tenth of national size. And with hash or merge joins the planner
-            # reads every test, referral and appointment ever recorded (a cost that grows with
-            # history) where index look-ups read only the period's (bench/RESULTS.md).
-            for setting in ("jit", "enable_hashjoin", "enable_mergejoin"):
-                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+        plan_settings(connection)
         for row in connection.execute(funnel_query(periods, suite, panel)).mappings():
             counts[row["period"]] = {k: int(row[k] or 0) for k in counts[0]}
     return counts
+
+
+def plan_settings(connection: Connection) -> None:
+    """PostgreSQL, for the connection's current transaction only: no JIT (this many-branched
+    query's estimate is over its threshold, and compiling it took 3 of the 3.8 s the query took
+    on five years at a tenth of national size), and no hash or merge joins (with them the
+    planner reads every test, referral and appointment ever recorded, a cost that grows with
+    history, where index look-ups read only the period's; bench/RESULTS.md)."""
+    if connection.dialect.name == "postgresql":
+        for setting in ("jit", "enable_hashjoin", "enable_mergejoin"):
+            connection.exec_driver_sql(f"SET LOCAL {setting} = off")
 
 
 def stage_keys(panel: tuple[str, ...] = ()) -> tuple[str, ...]:
