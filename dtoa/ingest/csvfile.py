@@ -116,6 +116,9 @@ def parse_choice(values: dict[str, str], column: str, choices: Iterable[str],
     return value.lower()
 
 
+NO_UTC_INSTANT = "a date and time outside the years 1 to 9999 once taken to UTC"
+
+
 def parse_instant(values: dict[str, str], column: str, tz: ZoneInfo,
                   *, required: bool = True, ambiguous: list[str] | None = None
                   ) -> datetime | None:
@@ -139,8 +142,7 @@ def parse_instant(values: dict[str, str], column: str, tz: ZoneInfo,
     try:
         return as_utc(moment)
     except OverflowError:  # e.g. 0001-01-01T00:00+14:00: no such instant in UTC
-        raise FieldError(column, value, "a date and time outside the years 1 to 9999 "
-                                        "once taken to UTC") from None
+        raise FieldError(column, value, NO_UTC_INSTANT) from None
 
 
 def at_clock_change(local: datetime) -> bool:

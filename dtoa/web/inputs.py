@@ -14,7 +14,7 @@ from fastapi import Path, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from dtoa.ingest.csvfile import FieldError, parse_instant
+from dtoa.ingest.csvfile import NO_UTC_INSTANT, FieldError, parse_instant
 from dtoa.log import get_logger
 from dtoa.reports.weekly import FIRST_YEAR, LAST_YEAR, week_bounds
 
@@ -61,7 +61,9 @@ def instant(values: dict[str, str], column: str, tz: ZoneInfo, *,
     try:
         moment = parse_instant(values, column, tz, required=required)
         inside = moment is None or FIRST_YEAR <= moment.astimezone(tz).year <= LAST_YEAR
-    except OverflowError:  # an offset pushed it past the calendar's first or last day
+    except FieldError as exc:
+        if exc.reason != NO_UTC_INSTANT:  # an offset pushed it past the calendar's ends
+            raise
         inside = False
     if not inside:
         raise FieldError(column, values.get(column, ""),
