@@ -102,6 +102,9 @@ class ProsecutionCase(SQLModel, table=True):
     with the six-month time limit of the Magistrates' Courts Act 1980 s.127."""
 
     __tablename__ = "prosecution_case"
+    # the sweep reads only the open cases not yet warned whose warning date has come
+    __table_args__ = (Index("ix_prosecution_case_due_warning", "state", "warned_at",
+                            "warn_from"),)
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     appointment_id: int = Field(foreign_key="appointment.id", unique=True)
