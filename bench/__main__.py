@@ -1,5 +1,6 @@
 """`python -m bench`: ingest against a raw baseline, one night's pipeline on a year of history,
-the weekly funnel on five years, and each step's peak memory, in one run, as a table.
+the weekly funnel on five years, the same night on one and on five years of history, the web
+pages' latency, `dtoa --help`'s start time, and each step's peak memory, in one run, as a table.
 
     python -m bench                       # national size on SQLite (takes a while)
     python -m bench --scale 0.01          # a smoke run in seconds
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import scale as history_scale
 from bench.report import render
 from dtoa.testing import postgres_server
 
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> dict:
         databases = _Databases(workdir, stack if options.database == "postgresql" else None)
         results = run(workdir, databases, options.scale, options.skip_funnel,
                       save=lambda so_far: _save(options.json, so_far),
-                      skip_nightly=options.skip_nightly)
+                      skip_nightly=options.skip_nightly, skip_scale=options.skip_scale)
     results["database"], results["scale"] = options.database, options.scale
     print(render(results))
     _save(options.json, results)
@@ -65,6 +67,9 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
                         help="leave out the five-year funnel history (the longest step)")
     parser.add_argument("--skip-nightly", action="store_true",
                         help="leave out the night's pipeline (and its history setup)")
+    parser.add_argument("--skip-scale", action="store_true",
+                        help="leave out the same night on one and five years, the web pages' "
+                             "latency and the start time (bench/scale.py)")
     return parser.parse_args(argv)
 
 
@@ -104,8 +109,8 @@ def step(name: str, **args: object) -> dict:
 
 
 def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool,
-        save: Callable[[dict], None] = lambda results: None, skip_nightly: bool = False
-        ) -> dict:
+        save: Callable[[dict], None] = lambda results: None, skip_nightly: bool = False,
+        skip_scale: bool = False) -> dict:
     """Every section in turn; `save` gets the results so far after each step (a long run
     that is stopped still leaves what it measured)."""
     rows = max(int(YEAR * scale), 400)
@@ -137,6 +142,12 @@ def run(workdir: Path, databases: _Databases, scale: float, skip_funnel: bool,
         (night / "inbox" / kind).mkdir(parents=True, exist_ok=True)
         shutil.move(night / "extract" / f"{kind}.csv", night / "inbox" / kind / f"{kind}.csv")
     measure("nightly", "nightly", folder=night, url=year_db)
+    if not skip_funnel and not skip_scale:  # the same night on one and on five years
+        scale_year = databases.fresh("scale_year")
+        measure("scale_year_ingest", "ingest", folder=extracts, url=scale_year)
+        history_scale.measure(workdir, {"one_year": scale_year, "five_years": five_db},
+                      max(rows // 365, 10), FUNNEL_WEEK, step,
+                      save=lambda key, value: (results.__setitem__(key, value), save(results)))
     return results
 
 

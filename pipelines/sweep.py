@@ -3,12 +3,18 @@ remain become prosecution cases; cases entering their warning window are flagged
 
 Idempotent: each pass only moves what has not moved yet (a booked appointment, a failure with
 no case, an open case not yet warned), and every change is audited as `pipeline:sweep`.
+
+Bounded by the night's work, not the history: overdue appointments are read through the
+(state, scheduled_at) index, so only booked ones whose time has passed are read (once marked
+they are no longer booked); failures are looked for only among the appointments and referrals
+changed since the sweep last succeeded (`dtoa.store.watermarks`; all of them on its first run).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -19,16 +25,21 @@ from dtoa.prosecution import open_case
 from dtoa.rules.attendance import BOOKED, FAILURES, OUTCOME_OVERDUE
 from dtoa.rules.prosecution import OPEN
 from dtoa.store import record_change, session_scope
+from dtoa.store.watermarks import Marks, advance, changed, newest, watermark
 
 ACTOR = "pipeline:sweep"
+WATERMARK = "sweep.cases"
 
 
 def sweep(engine: Engine, settings: Settings, clock: Clock) -> dict:
     now = as_utc(clock.now())
+    upto = newest(engine)
     with session_scope(engine) as session:
+        since = watermark(session, WATERMARK)
         overdue = _mark_overdue(session, settings, now)
-        opened = _open_cases(session, settings, now)
+        opened = _open_cases(session, settings, now, None if since is None else (since, upto))
         warned = _warn(session, settings, now)
+        advance(session, WATERMARK, upto, now)
     return {"outcome_overdue": overdue, "cases_opened": opened, "cases_warned": warned}
 
 
@@ -46,18 +57,23 @@ def _mark_overdue(session: Session, settings: Settings, now) -> int:  # noqa: AN
     return len(late)
 
 
-def _open_cases(session: Session, settings: Settings, now) -> int:  # noqa: ANN001
+def _open_cases(session: Session, settings: Settings, now,  # noqa: ANN001
+                changes: tuple[Marks, Marks] | None) -> int:
     """One case per failed appointment (the unique appointment_id backs this up), and only of
     a requirement that was served: a requirement never imposed in police detention with a
     written notice before release (Drugs Act 2005 s.9(2), s.11) founds no s.12 or s.14
-    offence."""
-    failed = session.exec(
-        select(Appointment, Referral)
-        .join(Referral, Referral.id == Appointment.referral_id)
-        .outerjoin(ProsecutionCase, ProsecutionCase.appointment_id == Appointment.id)
-        .where(Appointment.state.in_(sorted(FAILURES)), ProsecutionCase.id.is_(None),
-               Referral.served_at.is_not(None))
-        .order_by(Appointment.id)).all()
+    offence. With `changes` (since, upto), only appointments changed between the marks, or of
+    referrals changed between them (served, or served corrected), are looked at."""
+    query = (select(Appointment, Referral)
+             .join(Referral, Referral.id == Appointment.referral_id)
+             .outerjoin(ProsecutionCase, ProsecutionCase.appointment_id == Appointment.id)
+             .where(Appointment.state.in_(sorted(FAILURES)), ProsecutionCase.id.is_(None),
+                    Referral.served_at.is_not(None))
+             .order_by(Appointment.id))
+    if changes is not None:
+        query = query.where(or_(Appointment.id.in_(changed("appointment", *changes)),
+                                Referral.id.in_(changed("referral", *changes))))
+    failed = session.exec(query).all()
     for appointment, referral in failed:
         open_case(session, settings, referral, appointment, now=now, actor=ACTOR)
     return len(failed)

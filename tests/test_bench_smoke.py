@@ -12,7 +12,11 @@ def test_a_small_benchmark_run_prints_every_measure(tmp_path, capsys):
     for measure in ("ingest rows/s", "ingest peak memory", "raw baseline",
                     "nightly pipeline, one night on a year", "step ingest_inbox",
                     "step eligibility", "five-year history ingest rows/s",
-                    "weekly funnel, one suite", "weekly funnel, all suites"):
+                    "weekly funnel, one suite", "weekly funnel, all suites",
+                    "nightly, same night, 5 years / 1 year", "nightly peak memory",
+                    "step referrals (5y | 1y)", "page inspector funnel all suites p95",
+                    "page custody detention lookup p95", "page provider list p95",
+                    "dtoa --help start"):
         assert measure in table
     ingest, baseline = results["ingest"], results["baseline"]
     assert ingest["rejected"] == 0 and ingest["inserted"] == ingest["rows"] == baseline["rows"]
@@ -28,3 +32,11 @@ def test_a_small_benchmark_run_prints_every_measure(tmp_path, capsys):
     assert everyone["detentions"] > 0 and everyone["detentions"] >= one["detentions"]
     assert everyone["in_scope"] >= everyone["eligible"] >= everyone["tested"] >= \
         everyone["positive"] > 0
+    nights = results["scale_nights"]
+    for history in ("one_year", "five_years"):  # the same night, on histories with requirements
+        assert nights[history]["prepare"]["served"]["referrals"] > 0
+        night_in = nights[history]["steps"]["ingest_inbox"]["summary"]
+        assert night_in["files"] == 2 and night_in["rows_inserted"] == \
+            results["scale_generate_night"]["detentions"] + results["scale_generate_night"]["tests"]
+    assert all(page["requests"] > 0 and page["bytes"] > 0
+               for page in results["scale_pages"].values())

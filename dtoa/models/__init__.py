@@ -4,7 +4,7 @@ Split by the part of the process that owns them; everything is re-exported here 
 import from `dtoa.models`.
 """
 
-from dtoa.models.audit import AuditEvent, JobRun
+from dtoa.models.audit import AuditEvent, JobRun, StepWatermark
 from dtoa.models.custody import (
     Detention,
     DetentionOffence,
@@ -42,6 +42,7 @@ __all__ = [
     "RejectedRow",
     "SampleResult",
     "SignInThrottle",
+    "StepWatermark",
     "User",
     "WebSession",
 ]

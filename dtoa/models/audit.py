@@ -39,3 +39,15 @@ class JobRun(SQLModel, table=True):
     status: JobStatus = Field(default=JobStatus.RUNNING, sa_column=enum_column(
         JobStatus, "job_run", "status"))
     summary: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class StepWatermark(SQLModel, table=True):
+    """How far a nightly step has read the change signals, so that each night it works only on
+    what changed since its last successful run. Moved in the same transaction as the step's
+    work: a failed night leaves it where it was, and the next night picks those changes up."""
+
+    __tablename__ = "step_watermark"
+    step: str = Field(primary_key=True)  # e.g. "referrals.withdraw"
+    audit_event_id: int  # every audit event up to this id has been acted on
+    drug_test_id: int  # every drug test up to this id has been seen
+    updated_at: datetime

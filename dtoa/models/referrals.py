@@ -57,7 +57,9 @@ class Appointment(SQLModel, table=True):
     """One booked assessment. A reschedule keeps the old row and books a new one."""
 
     __tablename__ = "appointment"
-    __table_args__ = (Index("ix_appointment_provider_slot", "provider", "scheduled_at"),)
+    __table_args__ = (Index("ix_appointment_provider_slot", "provider", "scheduled_at"),
+                      # the sweep reads only the booked appointments whose time has passed
+                      Index("ix_appointment_state_scheduled_at", "state", "scheduled_at"))
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     kind: AppointmentKind = Field(sa_column=enum_column(AppointmentKind, "appointment", "kind"))
@@ -71,7 +73,8 @@ class Appointment(SQLModel, table=True):
     state: AppointmentState = Field(default=AppointmentState.BOOKED, sa_column=enum_column(
         AppointmentState, "appointment", "state", index=True))
     outcome_at: datetime | None = None
-    replaces_id: int | None = Field(default=None, foreign_key="appointment.id")
+    # indexed: the funnel looks up whether an appointment was replaced, per referral
+    replaces_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
     created_at: datetime
     updated_at: datetime
 
@@ -99,6 +102,9 @@ class ProsecutionCase(SQLModel, table=True):
     with the six-month time limit of the Magistrates' Courts Act 1980 s.127."""
 
     __tablename__ = "prosecution_case"
+    # the sweep reads only the open cases not yet warned whose warning date has come
+    __table_args__ = (Index("ix_prosecution_case_due_warning", "state", "warned_at",
+                            "warn_from"),)
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     appointment_id: int = Field(foreign_key="appointment.id", unique=True)

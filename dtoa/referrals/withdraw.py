@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from dtoa.clock import as_utc
@@ -27,20 +27,26 @@ class LabResultError(ValueError):
 
 
 def withdraw_unsupported(session: Session, settings: Settings, now: datetime,
-                         actor: str = "pipeline:referrals") -> int:
-    """Withdraw every running referral whose test no longer supports it; returns how many."""
-    rows = session.execute(
-        select(Referral, DrugTest, Detention)
-        .join(DrugTest, DrugTest.id == Referral.drug_test_id)
-        .join(Detention, Detention.id == Referral.detention_id)
-        .where(Referral.state.in_(WITHDRAWABLE), Detention.anonymised_at.is_(None))).all()
-    withdrawn = 0
-    for referral, test, detention in rows:
+                         actor: str = "pipeline:referrals", *,
+                         among: Select | None = None) -> tuple[int, int]:
+    """Withdraw every running referral whose test no longer supports it, of the detentions
+    `among` selects (the night's changes, `dtoa.store.watermarks.changed_detentions`) or of
+    all; returns how many were checked and how many withdrawn."""
+    query = (select(Referral, DrugTest, Detention)
+             .join(DrugTest, DrugTest.id == Referral.drug_test_id)
+             .join(Detention, Detention.id == Referral.detention_id)
+             .where(Referral.state.in_(WITHDRAWABLE), Detention.anonymised_at.is_(None))
+             .order_by(Referral.id))
+    if among is not None:
+        query = query.where(Referral.detention_id.in_(among))
+    checked = withdrawn = 0
+    for referral, test, detention in session.execute(query).all():
+        checked += 1
         reason = no_referral_reason(facts_of(test, detention, settings))
         if reason:
             withdraw(session, referral, reason, now=now, actor=actor)
             withdrawn += 1
-    return withdrawn
+    return checked, withdrawn
 
 
 def withdraw(session: Session, referral: Referral, reason: str, *, now: datetime,

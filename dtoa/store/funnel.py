@@ -8,10 +8,12 @@ quarter of a national force costs one scan, not a Python loop. What each stage m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from itertools import pairwise
 
-from sqlalchemy import and_, case, exists, func, not_, or_, select, true
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, select, true
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,52 +37,53 @@ FAILED = ("failed_to_attend", "failed_to_remain")
 PROSECUTED = ("charged", "summonsed")
 
 
-def _live_initial():
-    """Per referral, the live initial appointment: kind initial and not replaced by a later
+def _live_initial_id() -> ColumnElement[int]:
+    """The referral's live initial appointment: kind initial and not replaced by a later
     appointment (a reschedule keeps the old row and books a new one with `replaces_id`). Should
-    two ever be live, the latest booked (highest id) counts."""
+    two ever be live, the latest booked (highest id) counts. Correlated to the referral, so only
+    the appointments of the period's referrals are read (by the referral_id index), never the
+    whole history."""
     a = Appointment.__table__.alias("a")
     newer = Appointment.__table__.alias("newer")
     replaced = exists().where(newer.c.replaces_id == a.c.id)
-    latest = (select(a.c.referral_id, func.max(a.c.id).label("appointment_id"))
-              .where(a.c.kind == "initial", not_(replaced))
-              .group_by(a.c.referral_id).subquery("live"))
-    return latest
+    return (select(func.max(a.c.id))
+            .where(a.c.referral_id == R.id, a.c.kind == "initial", not_(replaced))
+            .correlate(Referral.__table__).scalar_subquery())
 
 
-def _good_cause_accepted():
-    """Appointments whose failure a prosecutor accepted had good cause (Drugs Act 2005 s.12:
+def _good_cause_accepted(appointment) -> ColumnElement[bool]:  # noqa: ANN001
+    """A prosecutor accepted the appointment's failure had good cause (Drugs Act 2005 s.12:
     only a failure "without good cause" is one)."""
     p = ProsecutionCase.__table__.c
-    return (select(p.appointment_id).where(p.state == "good_cause_accepted")
-            .group_by(p.appointment_id).subquery("good_cause"))
+    return exists().where(p.appointment_id == appointment.c.id, p.state == "good_cause_accepted")
 
 
-def _prosecuted():
-    """Referrals with at least one failure case charged or summonsed (one person, once)."""
+def _prosecuted() -> ColumnElement[bool]:
+    """At least one failure case of the referral charged or summonsed (one person, once)."""
     p = ProsecutionCase.__table__.c
-    return (select(p.referral_id).where(p.state.in_(PROSECUTED))
-            .group_by(p.referral_id).subquery("prosecuted"))
+    return exists().where(p.referral_id == R.id, p.state.in_(PROSECUTED))
 
 
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _results(panel: tuple[str, ...]) -> dict:
+    """Per drug, the current sample's result row for it, joined once per detention (the table
+    is unique on test and drug). As an EXISTS per stage, PostgreSQL hashed the whole table once
+    for each use: six scans of every sample's results per query."""
+    return {drug: SampleResult.__table__.alias(f"result_{drug}")
+            for drug in dict.fromkeys(("cocaine", "opiates", *panel))}
 
 
-def _positive_for(drug: str) -> ColumnElement[bool]:
-    """The current sample was positive for `drug` (one index probe per tested detention)."""
-    return exists().where(S.drug_test_id == T.id, S.drug == drug, S.positive.is_(True))
-
-
-def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
-                      panel: tuple[str, ...]) -> dict[str, ColumnElement[bool]]:
+def _stage_conditions(appointment, panel: tuple[str, ...], results: dict  # noqa: ANN001
+                      ) -> dict[str, ColumnElement[bool]]:
     in_scope = D.in_scope.is_(True)
     tested = and_(in_scope, T.outcome == "tested")
     positive = and_(tested, T.result == "positive")
-    cocaine, opiates = _positive_for("cocaine"), _positive_for("opiates")
+    def positive_for(drug: str) -> ColumnElement[bool]:  # the current sample was positive
+        return results[drug].c.positive.is_(True)
+
+    cocaine, opiates = positive_for("cocaine"), positive_for("opiates")
     referred = and_(R.id.is_not(None), R.served_at.is_not(None), R.state != "withdrawn")
     initial = appointment.c
-    failed = and_(referred, initial.state.in_(FAILED), good_cause.c.appointment_id.is_(None))
+    failed = and_(referred, initial.state.in_(FAILED), not_(_good_cause_accepted(appointment)))
     m = Message.__table__.c
     reminded = and_(referred, exists().where(m.appointment_id == initial.id,
                                              m.kind == "reminder", m.state == "sent"))
@@ -100,7 +103,7 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
         "positive_cocaine_only": and_(positive, cocaine, not_(opiates)),
         "positive_opiates_only": and_(positive, opiates, not_(cocaine)),
         "positive_both": and_(positive, cocaine, opiates),
-        **{stages.drug_key(drug): and_(positive, _positive_for(drug)) for drug in panel},
+        **{stages.drug_key(drug): and_(positive, positive_for(drug)) for drug in panel},
         "referred": referred,
         "positive_no_requirement": and_(
             positive, T.positive_specified.is_(True), D.eligible.is_(True),
@@ -111,7 +114,7 @@ def _stage_conditions(appointment, good_cause, prosecuted,  # noqa: ANN001
         "failed_to_attend": failed,
         "awaiting": and_(referred, or_(initial.id.is_(None), initial.state == "booked")),
         "outcome_overdue": and_(referred, initial.state == "outcome_overdue"),
-        "prosecuted": and_(referred, prosecuted.c.referral_id.is_not(None)),
+        "prosecuted": and_(referred, _prosecuted()),
         "reminded": reminded,
         "not_reminded": and_(referred, not_(reminded)),
         "failed_to_attend_reminded": and_(failed, reminded),
@@ -124,26 +127,67 @@ def funnel_counts(engine: Engine, start: date, end: date, suite: str | None = No
     """Every count of the funnel for detentions arrested (local date) from `start` to `end`
     inclusive, at one suite or all suites, with positives for each drug of `panel`. A
     detention's result is its current sample (a further sample supersedes the first)."""
-    live = _live_initial()
+    return funnel_counts_by_period(engine, [(start, end)], suite, panel)[0]
+
+
+def funnel_counts_by_period(engine: Engine, periods: Sequence[tuple[date, date]],
+                            suite: str | None = None, panel: tuple[str, ...] = ()
+                            ) -> list[dict[str, int]]:
+    """`funnel_counts` for each of several periods that do not overlap (a week and the weeks
+    before it), in one grouped query: one scan of the arrest dates they span, not one each."""
+    counts = [dict.fromkeys(stage_keys(panel), 0) for _ in periods]
+    with engine.connect() as connection:
+        plan_settings(connection)
+        for row in connection.execute(funnel_query(periods, suite, panel)).mappings():
+            counts[row["period"]] = {k: int(row[k] or 0) for k in counts[0]}
+    return counts
+
+
+def plan_settings(connection: Connection) -> None:
+    """PostgreSQL, for the connection's current transaction only: no JIT (this many-branched
+    query's estimate is over its threshold, and compiling it took 3 of the 3.8 s the query took
+    on five years at a tenth of national size), and no hash or merge joins (with them the
+    planner reads every test, referral and appointment ever recorded, a cost that grows with
+    history, where index look-ups read only the period's; bench/RESULTS.md)."""
+    if connection.dialect.name == "postgresql":
+        for setting in ("jit", "enable_hashjoin", "enable_mergejoin"):
+            connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+
+
+def stage_keys(panel: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The funnel's counts, in the order `funnel_query` gives them."""
+    return tuple(_stage_conditions(aliased(Appointment.__table__, name="initial"), panel,
+                                   _results(panel)))
+
+
+def funnel_query(periods: Sequence[tuple[date, date]], suite: str | None = None,
+                 panel: tuple[str, ...] = ()) -> Select:
+    """The grouped query of `funnel_counts_by_period`: a row per period with any arrest, its
+    index in `periods` as `period` (what `python -m bench.explain` shows the plan of)."""
+    ordered = sorted(periods)
+    if any(a_end >= b_start for (_, a_end), (b_start, _) in pairwise(ordered)):
+        raise ValueError("the periods overlap")
     appointment = aliased(Appointment.__table__, name="initial")
-    good_cause, prosecuted = _good_cause_accepted(), _prosecuted()
-    conditions = _stage_conditions(appointment, good_cause, prosecuted, panel)
+    results = _results(panel)
+    conditions = _stage_conditions(appointment, panel, results)
     source = (Detention.__table__
               .outerjoin(DrugTest.__table__, and_(T.detention_id == D.id,
                                                   T.superseded.is_(False)))
               .outerjoin(Referral.__table__, R.detention_id == D.id)
-              .outerjoin(live, live.c.referral_id == R.id)
-              .outerjoin(appointment, appointment.c.id == live.c.appointment_id)
-              .outerjoin(good_cause, good_cause.c.appointment_id == appointment.c.id)
-              .outerjoin(prosecuted, prosecuted.c.referral_id == R.id))
-    query = (select(*(_count(c).label(k) for k, c in conditions.items()))
+              .outerjoin(appointment, appointment.c.id == _live_initial_id()))
+    for drug, result in results.items():
+        source = source.outerjoin(result, and_(result.c.drug_test_id == T.id,
+                                               result.c.drug == drug))
+    period = case(*((and_(D.arrest_date >= start, D.arrest_date <= end), literal(i))
+                    for i, (start, end) in enumerate(periods))).label("period")
+    query = (select(period, *(case((c, 1), else_=0).label(k) for k, c in conditions.items()))
              .select_from(source)
-             .where(D.arrest_date >= start, D.arrest_date <= end))
+             .where(D.arrest_date >= ordered[0][0], D.arrest_date <= ordered[-1][1]))
     if suite is not None:
         query = query.where(D.suite == suite.upper())
-    with engine.connect() as connection:
-        row = connection.execute(query).one()
-    return {k: int(row._mapping[k]) for k in conditions}
+    rows = query.subquery("row")
+    return (select(rows.c.period, *(func.sum(rows.c[k]).label(k) for k in conditions))
+            .where(rows.c.period.is_not(None)).group_by(rows.c.period))
 
 
 def funnel(engine: Engine, settings: Settings, start: date, end: date,
@@ -153,8 +197,25 @@ def funnel(engine: Engine, settings: Settings, start: date, end: date,
     unknown suite is an error, not an empty funnel."""
     if start > end:
         raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    _check_suite(settings, suite)
+    panel = tuple(p.drug for p in settings.law.panel)
+    return stages.with_rates(funnel_counts(engine, start, end, suite, panel))
+
+
+def funnel_by_period(engine: Engine, settings: Settings, periods: Sequence[tuple[date, date]],
+                     suite: str | None = None) -> list[dict]:
+    """`funnel` for each of several periods that do not overlap, in one query (the inspector's
+    week and its trend)."""
+    for start, end in periods:
+        if start > end:
+            raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    _check_suite(settings, suite)
+    panel = tuple(p.drug for p in settings.law.panel)
+    return [stages.with_rates(counts)
+            for counts in funnel_counts_by_period(engine, periods, suite, panel)]
+
+
+def _check_suite(settings: Settings, suite: str | None) -> None:
     if suite is not None and suite.upper() not in settings.suites_by_code:
         raise ValueError(f"unknown custody suite {suite!r}; configured: "
                          + ", ".join(settings.suites_by_code))
-    panel = tuple(p.drug for p in settings.law.panel)
-    return stages.with_rates(funnel_counts(engine, start, end, suite, panel))

@@ -19,7 +19,7 @@ from dtoa.reports.text import LABELS, rate_text
 from dtoa.reports.weekly import week_of
 from dtoa.rules.funnel import COUNTS
 from dtoa.store import give_reason
-from dtoa.store.funnel import funnel
+from dtoa.store.funnel import funnel_by_period
 from dtoa.web.auth import require
 from dtoa.web.inputs import BadInput, instant, iso_week
 from dtoa.web.pages import flash, render, runtime_of
@@ -30,6 +30,7 @@ DECISIONS = ("charged", "summonsed", "no_further_action", "good_cause_accepted")
 STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred",
           "positive_no_requirement", "attended", "failed_to_attend", "prosecuted")
 RATES = ("test_rate", "eligible_test_rate", "positivity", "fta_rate")
+TREND_WEEKS = 8  # the week and the seven before it
 MAX_WITHIN_DAYS = 3660  # ten years: more than any time limit, and a date a calendar can hold
 
 
@@ -47,13 +48,12 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
         return render(request, "inspector/funnel.html", status=422, week=week, suite=suite,
                       error=exc.detail, figures=None)
     suite = suite if suite in runtime.settings.suites_by_code else ""
-    figures = funnel(runtime.engine, runtime.settings, start, end, suite or None)
-    trend = []
-    for back in range(7, -1, -1):
-        monday = start - timedelta(weeks=back)
-        week_figures = funnel(runtime.engine, runtime.settings, monday,
-                              monday + timedelta(days=6), suite or None)
-        trend.append((monday, week_figures))
+    mondays = [start - timedelta(weeks=back) for back in range(TREND_WEEKS - 1, -1, -1)]
+    weekly = funnel_by_period(runtime.engine, runtime.settings,
+                              [(monday, monday + timedelta(days=6)) for monday in mondays],
+                              suite or None)  # one query: the week is the trend's last
+    trend = list(zip(mondays, weekly, strict=True))
+    figures = weekly[-1]
     top = max([figures.get(s) or 0 for s in STAGES] + [1])
     trend_top = max([f.get("tested") or 0 for _, f in trend] + [1])
     later = week_of(start + timedelta(weeks=1))
