@@ -283,3 +283,17 @@ def test_cli_refuses_an_unknown_suite(engine, dtoa):
     result = dtoa("report", "funnel", "--from", "2022-10-24", "--to", "2022-10-30",
                   "--suite", "NOWHERE", ok=False)
     assert result.exit_code == 2 and "unknown custody suite" in result.output
+
+
+def test_every_figure_of_a_funnel_says_in_words_what_it_counts(week, settings):
+    from dtoa.rules.funnel import definition
+
+    got = funnel(week, settings, MONDAY, SUNDAY)
+    words = {key: definition(key) for key in got}
+    assert words["positive_for_cocaine"] == "tested positive for cocaine, with or without " \
+                                            "other drugs"
+    assert words["fta_rate"] == "failed to attend as a share of referred"
+    assert words["in_scope"] == COUNTS["in_scope"]
+    assert all(words.values())
+    with pytest.raises(KeyError):
+        definition("not_a_figure")

@@ -116,6 +116,19 @@ def drug_definition(drug: str) -> str:
     return f"tested positive for {drug}, with or without other drugs"
 
 
+def definition(key: str) -> str:
+    """What a funnel key counts, in words: a count's definition, a panel drug's positives, or
+    a rate as its numerator's share of its denominator."""
+    if key in COUNTS:
+        return COUNTS[key]
+    if key.startswith(DRUG_KEY_PREFIX):
+        return drug_definition(key.removeprefix(DRUG_KEY_PREFIX))
+    if key in RATES:
+        top, bottom = RATES[key]
+        return f"{top.replace('_', ' ')} as a share of {bottom.replace('_', ' ')}"
+    raise KeyError(key)
+
+
 def drug_parts(funnel: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
     """A funnel's positives per panel drug, each with the published counts it is the sum of
     (cocaine = cocaine only + both; opiates = opiates only + both; none for other drugs)."""

@@ -17,7 +17,7 @@ from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
 from dtoa.reports.text import LABELS, rate_text
 from dtoa.reports.weekly import week_of
-from dtoa.rules.funnel import COUNTS
+from dtoa.rules.funnel import definition
 from dtoa.store import give_reason
 from dtoa.store.funnel import funnel_by_period
 from dtoa.web.auth import require
@@ -59,7 +59,8 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
     later = week_of(start + timedelta(weeks=1))
     return render(request, "inspector/funnel.html", week=week, suite=suite, start=start,
                   end=end, figures=figures, stages=STAGES, rates=RATES, top=top, trend=trend,
-                  trend_top=trend_top, definitions=COUNTS, error=None, current=current,
+                  trend_top=trend_top, definitions={k: definition(k) for k in figures},
+                  error=None, current=current,
                   previous=week_of(start - timedelta(weeks=1)),
                   next=later if later <= current else None, rate_text=rate_text,
                   labels=LABELS)
