@@ -188,6 +188,9 @@ def test_positive_test_to_prosecution_list_through_the_browser(browser, site, ru
     for stage, count in (("tested", "1"), ("positive", "1"), ("referred", "1"),
                          ("positive_no_requirement", "0"), ("failed_to_attend", "1")):
         expect(inspector.locator(f"td[data-stage={stage}]")).to_have_text(count)
+    for rate, shown in (("fta_rate", "100%"), ("fta_rate_not_reminded", "100%"),
+                        ("fta_rate_reminded", "–")):  # every rate in per cent, 0 of 0 a dash
+        expect(inspector.locator(f"td[data-figure={rate}]")).to_have_text(shown)
     shot(inspector, "inspector-funnel")
     inspector.goto(site + "/inspector/prosecutions?within=200")
     expect(inspector.locator("#cases")).to_contain_text(referral.reference)

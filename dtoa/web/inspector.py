@@ -17,6 +17,7 @@ from dtoa.prosecution import cases_due, decide
 from dtoa.referrals import list_referrals
 from dtoa.reports.text import LABELS, rate_text
 from dtoa.reports.weekly import week_of
+from dtoa.rules.funnel import RATES as ALL_RATES
 from dtoa.rules.funnel import definition
 from dtoa.store import give_reason
 from dtoa.store.funnel import funnel_by_period
@@ -29,7 +30,7 @@ InspectorUser = Annotated[User, Depends(require("inspector"))]
 DECISIONS = ("charged", "summonsed", "no_further_action", "good_cause_accepted")
 STAGES = ("detentions", "in_scope", "eligible", "tested", "positive", "referred",
           "positive_no_requirement", "attended", "failed_to_attend", "prosecuted")
-RATES = ("test_rate", "eligible_test_rate", "positivity", "fta_rate")
+RATES = ("test_rate", "eligible_test_rate", "positivity", "fta_rate")  # the "Rates" panel
 TREND_WEEKS = 8  # the week and the seven before it
 MAX_WITHIN_DAYS = 3660  # ten years: more than any time limit, and a date a calendar can hold
 
@@ -58,9 +59,9 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
     trend_top = max([f.get("tested") or 0 for _, f in trend] + [1])
     later = week_of(start + timedelta(weeks=1))
     return render(request, "inspector/funnel.html", week=week, suite=suite, start=start,
-                  end=end, figures=figures, stages=STAGES, rates=RATES, top=top, trend=trend,
-                  trend_top=trend_top, definitions={k: definition(k) for k in figures},
-                  error=None, current=current,
+                  end=end, figures=figures, stages=STAGES, rates=RATES, all_rates=ALL_RATES,
+                  top=top, trend=trend, trend_top=trend_top,
+                  definitions={k: definition(k) for k in figures}, error=None, current=current,
                   previous=week_of(start - timedelta(weeks=1)),
                   next=later if later <= current else None, rate_text=rate_text,
                   labels=LABELS)
