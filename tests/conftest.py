@@ -16,9 +16,10 @@ from click.testing import CliRunner
 from dtoa.cli import cli as dtoa_cli
 from dtoa.clock import FixedClock
 from dtoa.config import DEFAULT_CONFIG, load_settings
+from dtoa.ingest import ingest_file
 from dtoa.runtime import Runtime
 from dtoa.store import make_engine, upgrade_schema
-from dtoa.testing import postgres_server
+from dtoa.testing import postgres_server, write_csv
 
 BACKENDS = [b for b in os.environ.get("DTOA_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 _counter = itertools.count()
@@ -120,3 +121,19 @@ def dtoa(config_file, monkeypatch):
         return result
 
     return invoke
+
+
+@pytest.fixture
+def load(engine, settings, clock, tmp_path):
+    """Take in detentions and their tests as extracts, as a force sends them."""
+    counter = iter(range(1000))
+
+    def load(detentions: list[dict], tests: list[dict]) -> None:
+        n = next(counter)
+        for kind, rows in (("detentions", detentions), ("tests", tests)):
+            if not rows:
+                continue
+            summary = ingest_file(engine, settings, clock, kind,
+                                  write_csv(tmp_path / f"{kind}{n}.csv", rows))
+            assert summary.rows_rejected == 0, summary.errors
+    return load

@@ -11,35 +11,19 @@ import pytest
 import sqlalchemy as sa
 
 from dtoa.attendance import record_outcome
-from dtoa.ingest import ingest_file
 from dtoa.models import ProsecutionCase, Referral
 from dtoa.pipelines import referrals as referrals_step
 from dtoa.pipelines.referrals import referrals
 from dtoa.pipelines.sweep import sweep
 from dtoa.referrals.serve import serve
 from dtoa.store import session_scope
-from dtoa.testing import detention_row, sample_row, write_csv
+from dtoa.testing import detention_row, sample_row
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def london(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON).astimezone(UTC)
-
-
-@pytest.fixture
-def load(engine, settings, clock, tmp_path):
-    """Take in detentions and their tests as extracts, as a force sends them."""
-    counter = iter(range(1000))
-
-    def load(detentions: list[dict], tests: list[dict]) -> None:
-        n = next(counter)
-        for kind, rows in (("detentions", detentions), ("tests", tests)):
-            if rows:
-                summary = ingest_file(engine, settings, clock, kind,
-                                      write_csv(tmp_path / f"{kind}{n}.csv", rows))
-                assert summary.rows_rejected == 0, summary.errors
-    return load
 
 
 @pytest.fixture

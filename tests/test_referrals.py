@@ -11,36 +11,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from dtoa.ingest import ingest_file
 from dtoa.models import Appointment, AuditEvent, Referral
 from dtoa.pipelines.referrals import referrals
 from dtoa.referrals import list_referrals, record_lab_result
 from dtoa.referrals.serve import RequirementError, offer, serve
 from dtoa.rules.calendar import WorkingCalendar
 from dtoa.store import session_scope
-from dtoa.testing import detention_row, sample_row, write_csv
+from dtoa.testing import detention_row, sample_row
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def london(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON).astimezone(UTC)
-
-
-@pytest.fixture
-def load(engine, settings, clock, tmp_path):
-    """Take in detentions and their tests as extracts, as a force sends them."""
-    counter = iter(range(1000))
-
-    def load(detentions: list[dict], tests: list[dict]) -> None:
-        n = next(counter)
-        for kind, rows in (("detentions", detentions), ("tests", tests)):
-            if not rows:
-                continue
-            summary = ingest_file(engine, settings, clock, kind,
-                                  write_csv(tmp_path / f"{kind}{n}.csv", rows))
-            assert summary.rows_rejected == 0, summary.errors
-    return load
 
 
 @pytest.fixture
