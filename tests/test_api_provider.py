@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dtoa.api.testing import client, token
+from dtoa.rules.states import AssessmentSetting
 from dtoa.store import session_scope
 from dtoa.testing import attendance_row, make_referral
 
@@ -116,3 +117,23 @@ def test_the_funnel_is_what_the_command_line_prints_as_json(api, runtime, referr
                                          "suite": "NOWHERE"}, headers=reporting)
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "suite"
+
+
+def test_a_provider_sees_where_each_assessment_is_held_in_custody_or_in_the_community(
+        api, runtime):
+    with session_scope(runtime.engine) as session:
+        make_referral(session)
+        _, in_custody = make_referral(session, reference="BAS-2022-000002",
+                                      custody_ref="BAS/22/0002",
+                                      appointment_at=datetime(2022, 10, 4, 11, tzinfo=UTC),
+                                      location="Basingstoke custody suite")
+        in_custody.setting = AssessmentSetting.CUSTODY
+        in_custody.custody_suite = "BASINGSTOKE"
+    nhrs = token(runtime, "nhrs-cases", "provider", provider="NHRS")
+    appointments = api.get("/appointments", headers=nhrs).json()["items"]
+    assert sorted((a["reference"], a["setting"], a["custody_suite"]) for a in appointments) == [
+        ("BAS-2022-000001", "community", None),
+        ("BAS-2022-000002", "custody", "BASINGSTOKE")]
+    referrals = api.get("/referrals", headers=nhrs).json()["items"]
+    assert sorted((r["reference"], r["setting"]) for r in referrals) == [
+        ("BAS-2022-000001", "community"), ("BAS-2022-000002", "custody")]

@@ -73,6 +73,15 @@ def test_the_models_and_the_migrations_describe_the_same_schema(engine):
     assert differences == []
 
 
+def test_db_current_on_a_current_database_prints_its_revision_and_exits_0(dtoa, engine):
+    result = dtoa("db", "current")
+    assert result.exit_code == 0
+    head = head_revision()
+    assert schema_state(engine).current == head
+    assert result.output.splitlines() == [f"database: {head}", f"this version: {head}"]
+    assert "dtoa db upgrade" not in result.output
+
+
 def test_a_new_database_is_made_at_the_latest_revision_by_init(dtoa, config_file, db_url,
                                                                request):
     url = _empty_database(db_url, request.getfixturevalue("postgres_admin_url")

@@ -15,7 +15,15 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from dtoa.clock import FixedClock
-from dtoa.models import Appointment, AuditEvent, Detention, DrugTest, Letter, Referral
+from dtoa.models import (
+    Appointment,
+    AuditEvent,
+    Detention,
+    DrugTest,
+    Letter,
+    ProsecutionCase,
+    Referral,
+)
 from dtoa.privacy.registry import Section
 
 HAMPSHIRE = "Hampshire and Isle of Wight Constabulary"
@@ -162,3 +170,48 @@ def test_personal_data_held_in_other_tables_is_exported_through_a_section(
     pdf = " ".join(" ".join(p.extract_text().split())
                    for p in PdfReader(folder / "subject-access.pdf").pages)
     assert "Contact details" in pdf and "07700 900123" in pdf
+
+
+@pytest.fixture
+def prosecuted(dtoa, clock, engine, tmp_path):
+    """P0001 and P00011 at Basingstoke, each served, each failing to attend the initial
+    assessment, each with a prosecution case opened by the sweep (Drugs Act 2005 s.12)."""
+    desk = Desk(dtoa, clock, engine, tmp_path)
+    ours = desk.positive_served("P0001", "BAS/22/X0001", london(2022, 10, 3, 14, 5))
+    similar = desk.positive_served("P00011", "BAS/22/X0003", london(2022, 10, 4, 14, 5))
+    desk.letters()
+    desk.failed_with_case(ours)
+    desk.failed_with_case(similar)
+    with Session(engine) as session:
+        cases = {reference: case for case, reference in session.execute(
+            select(ProsecutionCase, Referral.reference)
+            .join(Referral, Referral.id == ProsecutionCase.referral_id)).all()}
+    assert set(cases) == {ours, similar}
+    return {"ours": ours, "similar": similar, "cases": cases}
+
+
+def test_the_export_holds_the_persons_prosecution_case_and_nobody_elses(dtoa, prosecuted):
+    ours, similar = prosecuted["ours"], prosecuted["similar"]
+    case = prosecuted["cases"][ours]
+    folder = export(dtoa)
+    text = (folder / "subject-access.json").read_text(encoding="utf-8")
+    document = json.loads(text)
+
+    exported = [c for d in document["detentions"] for r in d["referrals"]
+                for c in r["prosecution_cases"]]
+    assert [(c["id"], c["appointment_id"], c["offence"], c["state"], c["failure_on"],
+             c["time_limit_on"]) for c in exported] == [
+        (case.id, case.appointment_id, "Drugs Act 2005 s.12", "open",
+         case.failure_on.isoformat(), case.time_limit_on.isoformat())]
+    (referral,) = [r for d in document["detentions"] for r in d["referrals"]]
+    assert (referral["reference"], referral["state"]) == (ours, "failed_to_attend")
+    for unwanted in (similar, "P00011", "BAS/22/X0003"):
+        assert unwanted not in text, unwanted
+
+    pdf = " ".join(" ".join(page.extract_text().split())
+                   for page in PdfReader(folder / "subject-access.pdf").pages)
+    assert "Prosecution case: Drugs Act 2005 s.12, open" in pdf
+    assert pdf.count("Prosecution case:") == 1
+    assert case.time_limit_on.isoformat() in pdf and case.failure_on.isoformat() in pdf
+    for unwanted in (similar, "P00011", "BAS/22/X0003"):
+        assert unwanted not in pdf, unwanted

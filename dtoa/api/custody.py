@@ -124,4 +124,5 @@ def _requirement(session: Session, detention: Detention) -> RequirementOut | Non
     return RequirementOut(reference=referral.reference, state=referral.state,
                           served_at=referral.served_at, provider=referral.provider,
                           appointment_at=initial.scheduled_at if initial else None,
-                          location=initial.location if initial else None)
+                          location=initial.location if initial else None,
+                          setting=initial.setting if initial else None)

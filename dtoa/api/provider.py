@@ -102,6 +102,9 @@ def _referral(session: Session, settings, referral: Referral,  # noqa: ANN001
         SampleResult.drug_test_id == referral.drug_test_id, SampleResult.positive.is_(True))
         .order_by(SampleResult.drug)).scalars().all()
     named = settings.referrals.person_identifier == "name" and detention.person_name
+    setting = session.execute(select(Appointment.setting).where(
+        Appointment.referral_id == referral.id, Appointment.kind == "initial")
+        .order_by(Appointment.id.desc()).limit(1)).scalar_one_or_none()
     return ReferralOut(
         reference=referral.reference, suite=referral.suite, state=referral.state,
         state_reason=referral.state_reason, no_capacity=referral.no_capacity,
@@ -109,7 +112,7 @@ def _referral(session: Session, settings, referral: Referral,  # noqa: ANN001
         deadline_at=referral.deadline_at, positive_for=list(positive),
         person=PersonOut(identifier=detention.person_name if named else detention.person_ref,
                          birth_date=detention.birth_date),
-        changed_at=referral.updated_at)
+        setting=setting, changed_at=referral.updated_at)
 
 
 @router.get("/appointments", response_model=AppointmentFeed,
@@ -125,7 +128,8 @@ def appointments(request: Request, caller: ProviderCaller, since: Since = None,
         rows, cursor, more = _page(request, session, Appointment, query, since, limit)
         items = [AppointmentOut(
             id=a.id, reference=reference, kind=a.kind, scheduled_at=a.scheduled_at,
-            location=a.location, state=a.state, outcome_at=a.outcome_at,
+            location=a.location, setting=a.setting, custody_suite=a.custody_suite,
+            state=a.state, outcome_at=a.outcome_at,
             replaces_id=a.replaces_id, changed_at=a.updated_at) for a, reference in rows]
     return AppointmentFeed(items=items, next_cursor=cursor, more=more)
 

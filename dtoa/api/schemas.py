@@ -108,12 +108,16 @@ class TestOut(BaseModel):
 
 
 class RequirementOut(BaseModel):
+    """The requirement served and its latest initial assessment: when, where, and its
+    `setting` (`custody`: in the custody suite, before release; `community`: after release)."""
+
     reference: str
     state: str
     served_at: datetime | None
     provider: str
     appointment_at: datetime | None
     location: str | None
+    setting: str | None
 
 
 class DetentionOut(BaseModel):
@@ -143,6 +147,9 @@ class PersonOut(BaseModel):
 
 
 class ReferralOut(BaseModel):
+    """A referral, who to expect, and the `setting` of its latest initial assessment
+    (`custody` or `community`; null before one is booked)."""
+
     reference: str
     suite: str
     state: str
@@ -153,15 +160,21 @@ class ReferralOut(BaseModel):
     deadline_at: datetime
     positive_for: list[str]
     person: PersonOut
+    setting: str | None
     changed_at: datetime
 
 
 class AppointmentOut(BaseModel):
+    """One booked assessment: `setting` `custody` (held in `custody_suite`, before release) or
+    `community` (at the provider's premises, after release)."""
+
     id: int
     reference: str
     kind: str
     scheduled_at: datetime
     location: str
+    setting: str
+    custody_suite: str | None
     state: str
     outcome_at: datetime | None
     replaces_id: int | None
