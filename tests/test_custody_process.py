@@ -172,6 +172,13 @@ def test_once_a_force_switches_the_2026_act_on_cannabis_and_a_second_sample_coun
                    cannabis="negative")], "t1", ok=False)
     assert "line 3, column cannabis: cannabis is not on this force's test panel on " \
            "2025-12-31" in early.output
+    without_cannabis = take_in(dtoa, tmp_path, "tests", [
+        sample_row(custody_ref="INSUFFICIENT_2025", sample="2",
+                   further_sample_reason="insufficient", tested_at="2025-12-31T11:30:00",
+                   cocaine="negative", opiates="negative", cannabis="")], "t1b", ok=False)
+    assert ("line 2, column sample: a further sample (Crime and Policing Act 2026) is "
+            "allowed only from 2026-01-01") in without_cannabis.output
+    assert exported(dtoa, tmp_path)["INSUFFICIENT_2025"]["test_outcome"] == "insufficient"
     take_in(dtoa, tmp_path, "tests", [
         sample_row(custody_ref="CANNABIS_2026", outcome="insufficient", cocaine="", opiates="",
                    tested_at="2026-01-02T11:00:00"),
