@@ -108,7 +108,7 @@ class ProsecutionCase(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     appointment_id: int = Field(foreign_key="appointment.id", unique=True)
-    offence: str  # "Drugs Act 2005 s.12(3)" or "s.14(3)"
+    offence: str  # "Drugs Act 2005 s.12" (initial) or "Drugs Act 2005 s.14" (follow-up)
     failure_on: date
     time_limit_on: date
     warn_from: date
