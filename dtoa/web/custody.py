@@ -2,7 +2,8 @@
 why not in words, enter or correct its test outcome in one form (checked by the same code as an
 extract row: `ingest_rows` of kind "tests", as `dtoa record-test` does), and, after a positive
 result, serve the requirement to attend assessment and print its notice
-(`dtoa.web.requirement`), all in one flow. The officer is the signed-in user unless changed."""
+(`dtoa.web.requirement`), all in one flow. The officer is the signed-in user unless changed.
+The desk links to the inspectors' authorities still to complete (`dtoa.web.authorities`)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,20 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from dtoa.config import Settings
+from dtoa.custody import incomplete_authorities
 from dtoa.ingest import ingest_rows
 from dtoa.ingest.csvfile import desk_record
 from dtoa.ingest.tests import input_fields
 from dtoa.models import Detention, DetentionOffence, DrugTest, SampleResult, User
 from dtoa.rules.ages import age_on
 from dtoa.rules.outcomes import NOT_TESTED_REASONS, OUTCOMES
-from dtoa.web import requirement
+from dtoa.web import authorities, requirement
 from dtoa.web.auth import refuse, require
 from dtoa.web.pages import flash, redirect, render, runtime_of
 
 router = APIRouter(prefix="/custody")
 router.include_router(requirement.router)
+router.include_router(authorities.router)
 CustodyUser = Annotated[User, Depends(require("custody"))]
 RECENT = 25
 RECENT_DAYS = timedelta(days=3)  # the desk list: recent arrests only, found by index
@@ -120,9 +123,10 @@ def _search_page(request: Request, user: User, *, status: int = 200, error: str 
                  "result": result_in_words(t.result if t else None, _results(session, t)),
                  "reason": _reason(d, t, runtime.settings)} for d, t in recent]
         unserved, missed = requirement.worklist(session, runtime.settings, suites, now)
+        to_complete = len(incomplete_authorities(session, suites))
     return render(request, "custody/search.html", status=status, suites=suites, recent=rows,
                   error=error, suite=suite, custody_ref=custody_ref, unserved=unserved,
-                  missed=missed)
+                  missed=missed, authorities=to_complete)
 
 
 @router.get("/detention")
