@@ -4,13 +4,15 @@ did the last nightly and weekly runs end, and what is waiting in the inbox or qu
 
 Read-only, and it works on a database whose schema is behind (that is when it is needed):
 runs are read from `job_run` only when the table is there. Nothing here holds personal data:
-counts, revisions, times and the runs' own summaries (counts by step).
+counts, revisions, times, the runs' own summaries (counts by step), and the names of the files
+in quarantine with the reasons written beside them (which name columns, never values); never
+a file's contents.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dtoa.clock import as_utc
 from dtoa.config import Settings
-from dtoa.ingest.quarantine import REASON_SUFFIX
+from dtoa.ingest.quarantine import REASON_SUFFIX, Quarantined, quarantined
 from dtoa.models import JobRun
 from dtoa.pipelines.ingest import INBOX_KINDS
 from dtoa.scheduler import NIGHTLY, WEEKLY
@@ -58,7 +60,7 @@ class Status:
     runs: dict[str, LastRun | None]  # nightly, weekly
     inbox: dict[str, int]  # kind -> CSV files waiting
     inbox_other: dict[str, int]  # kind -> other files the nightly run will not take in
-    quarantine: int
+    quarantine: list[Quarantined]  # oldest first
 
 
 def health(engine: Engine) -> Health:
@@ -107,7 +109,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def waiting(settings: Settings) -> tuple[dict[str, int], dict[str, int], int]:
+def waiting(settings: Settings) -> tuple[dict[str, int], dict[str, int], list[Quarantined]]:
     """(CSV files waiting per inbox kind, other files per kind, files in quarantine)."""
     inbox, other = {}, {}
     for kind in INBOX_KINDS:
@@ -116,7 +118,29 @@ def waiting(settings: Settings) -> tuple[dict[str, int], dict[str, int], int]:
         csvs = [f for f in files if f.suffix == ".csv"]
         inbox[kind] = len(csvs)
         other[kind] = len(files) - len(csvs)
-    return inbox, other, len(_set_aside(settings.path("quarantine")))
+    return inbox, other, in_quarantine(settings)
+
+
+NO_REASON = "no reason recorded (not set aside by the nightly run)"
+
+
+def in_quarantine(settings: Settings) -> list[Quarantined]:
+    """Every file waiting in quarantine with when and why it was set aside, oldest first (the
+    issue's "nothing lost": each is listed by `dtoa status` and on the admin page). A file put
+    there by hand has no reason note: it is listed too, last, with NO_REASON. Names and reasons
+    are made printable; `path` is the file itself."""
+    paths = set(_set_aside(settings.path("quarantine")))
+    noted = [q for q in quarantined(settings) if q.path in paths]
+    by_hand = sorted(paths - {q.path for q in noted}, key=lambda p: (p.parent.name, p.name))
+    listed = noted + [Quarantined(p.parent.name, p.name, p, NO_REASON, None) for p in by_hand]
+    return [replace(q, kind=_printable(q.kind), name=_printable(q.name),
+                    reason=_printable(q.reason)) for q in listed]
+
+
+def _printable(text: str) -> str:
+    """As shown to a person: a character a terminal would act on, or a byte of a file name that
+    is not UTF-8, becomes '?' (`path` keeps the real name)."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _set_aside(folder: Path) -> list[Path]:
@@ -138,6 +162,6 @@ def _files(folder: Path, *, recursive: bool) -> list[Path]:
 def gather(settings: Settings, engine: Engine) -> Status:
     state = health(engine)
     runs = last_runs(engine) if state.database == "ok" else {NIGHTLY: None, WEEKLY: None}
-    inbox, other, quarantined = waiting(settings)
+    inbox, other, set_aside = waiting(settings)
     return Status(engine.url.render_as_string(hide_password=True), state, runs, inbox, other,
-                  quarantined)
+                  set_aside)

@@ -188,6 +188,73 @@ def test_every_kind_of_file_keeps_each_unreadable_row_and_takes_in_the_rest(
     assert len(rejects[4]["raw"]) > LONG  # the raw row is kept whole
 
 
+# --- longer than Python's own csv limit (131,072) and than the reader's line limit -----------
+
+CSV_DEFAULT_LIMIT = 131_072  # csv.field_size_limit() in a fresh process
+HUGE = 200_000  # over it: once "field larger than field limit", a crash
+LINE_LIMIT = 32_768 * 16  # the reader's physical line limit: max_field_chars * LINE_FIELDS
+
+
+def with_good_rows_around(tmp_path, bad_line: bytes):  # noqa: ANN001, ANN201
+    good = [list(person(f"BAS/{n}").values()) for n in (1, 2)]
+    path = tmp_path / "d.csv"
+    path.write_bytes(csv_line(list(person("X"))) + csv_line(good[0]) + bad_line
+                     + csv_line(good[1]))
+    return path
+
+
+def over_limit(value: bytes) -> bytes:
+    fields = [v.encode() for v in person("BAS/9").values()]
+    fields[list(person("X")).index("person_name")] = value
+    return b",".join(fields) + b"\n"
+
+
+def test_a_field_over_pythons_csv_limit_rejects_its_row_and_the_rows_around_go_in(
+        config_file, tmp_path, engine):
+    assert HUGE > CSV_DEFAULT_LIMIT
+    path = with_good_rows_around(tmp_path, over_limit(b"x" * HUGE))
+    code, stdout, stderr = Dtoa(config_file, "ingest", "detentions", path).finish()
+    assert code == 1, stderr
+    assert "3 rows read, 2 new, 0 updated, 0 unchanged, 1 rejected" in stdout
+    assert messages(stderr) == [
+        "  rejected line 3, column person_name: the field is longer than 32768 characters "
+        "([ingest] max_field_chars)", f"  rejected rows kept in {tmp_path / 'd.rejects.csv'}"]
+    assert_clean(stdout, stderr)
+    with engine.connect() as connection:
+        refs = connection.execute(sa.select(Detention.custody_ref)
+                                  .order_by(Detention.custody_ref)).scalars().all()
+    assert refs == ["BAS/1", "BAS/2"]
+    assert kept(engine) == [(3, "person_name")]
+    assert "x" * HUGE in (tmp_path / "d.rejects.csv").read_text(encoding="utf-8")  # kept whole
+
+
+def test_a_quoted_field_over_pythons_csv_limit_rejects_its_row_the_same_way(
+        config_file, tmp_path, engine):
+    path = with_good_rows_around(tmp_path, over_limit(b'"' + b"x" * HUGE + b'"'))
+    code, stdout, stderr = Dtoa(config_file, "ingest", "detentions", path).finish()
+    assert code == 1, stderr
+    assert "3 rows read, 2 new, 0 updated, 0 unchanged, 1 rejected" in stdout
+    assert messages(stderr) == [
+        "  rejected line 3, column person_name: the field is longer than 32768 characters "
+        "([ingest] max_field_chars)", f"  rejected rows kept in {tmp_path / 'd.rejects.csv'}"]
+    assert_clean(stdout, stderr)
+    assert count(engine, Detention) == 2
+
+
+def test_a_line_longer_than_the_readers_line_limit_rejects_its_row_and_the_rest_go_in(
+        config_file, tmp_path, engine):
+    path = with_good_rows_around(tmp_path, over_limit(b"x" * (LINE_LIMIT + 10_000)))
+    code, stdout, stderr = Dtoa(config_file, "ingest", "detentions", path).finish()
+    assert code == 1, stderr
+    assert "3 rows read, 2 new, 0 updated, 0 unchanged, 1 rejected" in stdout
+    assert messages(stderr) == [
+        f"  rejected line 3, column : the line is longer than {LINE_LIMIT} characters",
+        f"  rejected rows kept in {tmp_path / 'd.rejects.csv'}"]
+    assert_clean(stdout, stderr)
+    assert count(engine, Detention) == 2
+    assert kept(engine) == [(3, "")]
+
+
 # --- files that cannot be read as a CSV at all ----------------------------------------------
 
 def refused(result, path) -> str:  # noqa: ANN001

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dtoa.cli.common import Invocation, pass_runtime
 from dtoa.config import CONFIG_ENV, ConfigChoice
+from dtoa.ingest.quarantine import Quarantined
 from dtoa.pipelines.ingest import INBOX_KINDS
 from dtoa.runtime import Runtime
 from dtoa.status import LastRun, gather, unreachable_reason
@@ -60,8 +61,9 @@ def _shown(path: Path, base: Path) -> str:
 @click.pass_context
 def status(ctx: click.Context, runtime: Runtime) -> None:
     """The database and its schema revision, the last nightly and weekly runs and how they
-    ended, files waiting in the inbox and files in quarantine. Exits 1 when the database
-    cannot be reached, 3 when its schema is not this version's."""
+    ended, files waiting in the inbox, and each file in quarantine with when and why it was
+    set aside. Exits 1 when the database cannot be reached, 3 when its schema is not this
+    version's."""
     settings = runtime.settings
     found = gather(settings, runtime.unchecked_engine)
     health = found.health
@@ -83,7 +85,9 @@ def status(ctx: click.Context, runtime: Runtime) -> None:
         f"{kind} {count}" + (f" (+{found.inbox_other[kind]} not .csv)"
                              if found.inbox_other[kind] else "")
         for kind, count in found.inbox.items()) + " files waiting")
-    click.echo(f"quarantine: {found.quarantine} files")
+    click.echo(f"quarantine: {len(found.quarantine)} files")
+    for waiting in found.quarantine:
+        click.echo(f"  {_quarantined(waiting, settings.tz)}")
     if health.database != "ok":
         raise SystemExit(1)
     if health.schema != "current":
@@ -98,6 +102,13 @@ def _run(run: LastRun, tz) -> str:  # noqa: ANN001
     if run.finished_at:
         text += f", took {(run.finished_at - run.started_at).total_seconds():.1f} s"
     return text
+
+
+def _quarantined(waiting: Quarantined, tz) -> str:  # noqa: ANN001
+    """One line: kind/name, when, why; never the file's contents."""
+    when = (f"quarantined {waiting.quarantined_at.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"
+            if waiting.quarantined_at else "quarantined at an unknown time")
+    return f"{waiting.kind}/{waiting.name}, {when}: {waiting.reason}"
 
 
 def _summary(summary: object) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dtoa.config import Settings
@@ -54,9 +54,8 @@ def quarantined(settings: Settings) -> list[Quarantined]:
     for note in root.glob(f"*/*{REASON_SUFFIX}"):
         fields = _fields(note)
         path = note.with_name(note.name.removesuffix(REASON_SUFFIX))
-        when = fields.get("quarantined_at")
         found.append(Quarantined(note.parent.name, path.name, path, fields.get("reason", ""),
-                                 datetime.fromisoformat(when) if when else None))
+                                 _when(fields.get("quarantined_at", ""))))
     return sorted(found, key=lambda q: (q.quarantined_at is None, q.quarantined_at or 0,
                                         q.name))
 
@@ -67,6 +66,16 @@ def _fields(note: Path) -> dict[str, str]:
         key, _, value = line.partition(": ")
         fields[key] = value
     return fields
+
+
+def _when(text: str) -> datetime | None:
+    """The note's time; None when it is missing or was edited into something else (the listing
+    goes on). A time without a zone is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _free_name(folder: Path, name: str) -> Path:

@@ -1,4 +1,5 @@
-"""Administrator pages: the list of accounts, adding one, switching one off or on."""
+"""Administrator pages: the list of accounts, adding one, switching one off or on; and the files
+the nightly run set aside in quarantine, with when and why (issue 12: nothing lost unseen)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from dtoa.accounts import AccountError, UnknownUser, add_user, set_active
 from dtoa.models import User
 from dtoa.models.users import ROLES
+from dtoa.status import in_quarantine
 from dtoa.store import give_reason, session_scope
 from dtoa.web.auth import require
 from dtoa.web.pages import flash, render, runtime_of
@@ -31,7 +33,7 @@ def _users_page(request: Request, *, error: str | None = None, form: dict | None
     with Session(runtime.engine) as session:
         accounts = session.execute(select(User).order_by(User.username)).scalars().all()
     return render(request, "admin/users.html", status=status, accounts=accounts, roles=ROLES,
-                  error=error, form=form or {})
+                  error=error, form=form or {}, quarantined=in_quarantine(runtime.settings))
 
 
 @router.post("/users")
