@@ -177,14 +177,27 @@ def test_contact_details_go_when_the_referral_closes_and_are_never_audited(dtoa,
          "--outcome", "attended", "--outcome-at", "2022-10-05T14:10",
          "--no-follow-up-required", "--by", "NHRS")
     engine = make_engine(_url(config_file))
-    with Session(engine) as session:
-        assert session.execute(select(PersonContact)).scalar_one().email == "person@example.net"
+    with Session(engine) as session:  # closed by that outcome: gone at once, not at night
+        assert session.execute(select(PersonContact)).first() is None
     dtoa("run", "nightly")
     with Session(engine) as session:
         assert session.execute(select(PersonContact)).first() is None
         trail = [e.changes for e in session.execute(select(AuditEvent).where(
             AuditEvent.entity == "person_contact")).scalars()]
     assert len(trail) == 2 and not any("example.net" in t for t in trail)
+    engine.dispose()
+
+
+def test_contact_details_stay_while_a_follow_up_is_still_to_come(dtoa, positives, cli_clock,
+                                                                 config_file):
+    serve(dtoa, "BAS/22/0001", "--reminders", "--email", "person@example.net")
+    cli_clock.set(london(2022, 10, 5, 15, 0))
+    dtoa("attendance", "record", "--reference", "BAS-2022-000001", "--assessment", "initial",
+         "--outcome", "attended", "--outcome-at", "2022-10-05T14:10",
+         "--follow-up-required", "--by", "NHRS")
+    engine = make_engine(_url(config_file))
+    with Session(engine) as session:
+        assert session.execute(select(PersonContact)).scalar_one().email == "person@example.net"
     engine.dispose()
 
 

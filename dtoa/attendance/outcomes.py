@@ -18,6 +18,7 @@ from dtoa.clock import Clock, as_utc
 from dtoa.config import Settings
 from dtoa.ingest.csvfile import FieldError
 from dtoa.models import Appointment, Referral
+from dtoa.notify.contacts import forget_closed
 from dtoa.prosecution.cases import close_for_good_cause
 from dtoa.rules import attendance as rules
 from dtoa.store import change
@@ -119,3 +120,4 @@ def _move_referral(session: Session, referral: Referral, *, now: datetime, actor
     note = {"follow_up": [None, "not_required"]} if follow_up_required is False else None
     change(session, referral, entity="referral", action="state_changed", at=now, actor=actor,
            note=note, state=state, no_capacity=referral.no_capacity or no_capacity)
+    forget_closed(session, now, actor, referral_id=referral.id)  # the reminders' details go

@@ -86,16 +86,21 @@ def reminders_to(session: Session, referral_id: int) -> PersonContact | None:
         PersonContact.reminders_agreed.is_(True))).scalar_one_or_none()
 
 
-def forget_closed(session: Session, now: datetime, actor: str = "pipeline:notifications"
-                  ) -> int:
-    """Delete the contact details of every closed referral; returns how many."""
+def forget_closed(session: Session, now: datetime, actor: str = "pipeline:notifications",
+                  referral_id: int | None = None) -> int:
+    """Delete the contact details of every closed referral (or of the one named, when it is
+    closed); returns how many. The notifications step sweeps them all each night, behind the
+    state changes that call it for their own referral at the moment it closes."""
     cases = (select(ProsecutionCase.referral_id, func.count().label("cases"),
                     func.sum(case((ProsecutionCase.state == "open", 1), else_=0))
                     .label("open")).group_by(ProsecutionCase.referral_id).subquery())
-    rows = session.execute(
-        select(PersonContact, Referral.state, cases.c.cases, cases.c.open)
-        .join(Referral, Referral.id == PersonContact.referral_id)
-        .outerjoin(cases, cases.c.referral_id == Referral.id)).all()
+    query = (select(PersonContact, Referral.state, cases.c.cases, cases.c.open)
+             .join(Referral, Referral.id == PersonContact.referral_id)
+             .outerjoin(cases, cases.c.referral_id == Referral.id))
+    if referral_id is not None:
+        session.flush()  # the caller's state change, so the referral is judged as it now is
+        query = query.where(PersonContact.referral_id == referral_id)
+    rows = session.execute(query).all()
     deleted = 0
     for contact, state, total, still_open in rows:
         if referral_closed(state, int(still_open or 0), int(total or 0)):

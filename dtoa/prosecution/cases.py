@@ -13,6 +13,7 @@ from dtoa.clock import Clock, as_utc
 from dtoa.config import Settings
 from dtoa.ingest.csvfile import FieldError
 from dtoa.models import Appointment, Detention, ProsecutionCase, Referral
+from dtoa.notify.contacts import forget_closed
 from dtoa.rules import prosecution as rules
 from dtoa.store import change, record_change
 from dtoa.store.lookup import find_referral
@@ -56,6 +57,7 @@ def _set_decision(session: Session, case: ProsecutionCase, decision: str, *,
     change(session, case, entity="prosecution_case", action="decided", at=now, actor=actor,
            state=decision, decided_at=decided_at, decided_by=actor)
     session.add(case)
+    forget_closed(session, now, actor, referral_id=case.referral_id)  # its last case decided
 
 
 def decide(session: Session, settings: Settings, clock: Clock, *, reference: str | None,

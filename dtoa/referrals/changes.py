@@ -9,6 +9,7 @@ from sqlmodel import Session
 from dtoa.clock import as_utc
 from dtoa.models import Appointment, Referral
 from dtoa.models.referrals import APPOINTMENT_STATES, REFERRAL_STATES
+from dtoa.notify.contacts import forget_closed
 from dtoa.store import change
 
 
@@ -21,6 +22,7 @@ def set_referral_state(session: Session, referral: Referral, state: str, *, at: 
         return False
     change(session, referral, entity="referral", action="state_changed", at=as_utc(at),
            actor=actor, state=state, state_reason=reason)
+    forget_closed(session, at, actor, referral_id=referral.id)
     return True
 
 
