@@ -46,7 +46,8 @@ SHORT_HELP: dict[str, str] = {
     'serve': 'Run the web application on the configured database.',
     'status': (
         'The database and its schema revision, the last nightly and weekly runs and how they '
-        'ended, files waiting in the inbox and files in quarantine.'),
+        'ended, files waiting in the inbox, and each file in quarantine with when and why it '
+        'was set aside.'),
     'subject-access': (
         'Everything held about one person (DPA 2018 s.45), as JSON and a readable PDF, in a new '
         'folder that this command names.'),
