@@ -17,6 +17,7 @@ from dtoa.cli import cli as dtoa_cli
 from dtoa.clock import FixedClock
 from dtoa.config import DEFAULT_CONFIG, load_settings
 from dtoa.ingest import ingest_file
+from dtoa.notify.testing import API_KEY, notifications_config, notify_server, smtp_server
 from dtoa.runtime import Runtime
 from dtoa.store import make_engine, upgrade_schema
 from dtoa.testing import postgres_server, write_csv
@@ -137,3 +138,14 @@ def load(engine, settings, clock, tmp_path):
                                   write_csv(tmp_path / f"{kind}{n}.csv", rows))
             assert summary.rows_rejected == 0, summary.errors
     return load
+
+
+@pytest.fixture
+def servers(config_file, monkeypatch):
+    """A real local SMTP server and a Notify-shaped HTTP server, named in the test's config:
+    yields (mailbox, notify) to read what each received."""
+    monkeypatch.setenv("DTOA_NOTIFY_API_KEY", API_KEY)
+    with smtp_server() as mailbox, notify_server() as notify:
+        with config_file.open("a", encoding="utf-8") as handle:
+            handle.write(notifications_config(smtp_port=mailbox.port, notify_url=notify.url))
+        yield mailbox, notify

@@ -17,12 +17,8 @@ from sqlmodel import Session
 from dtoa.clock import FixedClock
 from dtoa.models import AuditEvent, Message, PersonContact, Referral
 from dtoa.notify.testing import (
-    API_KEY,
     TEMPLATES,
     free_port,
-    notifications_config,
-    notify_server,
-    smtp_server,
 )
 from dtoa.referrals import withdraw
 from dtoa.store import make_engine, session_scope
@@ -43,15 +39,6 @@ def cli_clock(monkeypatch):
     clock = FixedClock(london(2022, 10, 3, 15, 20))
     monkeypatch.setattr("dtoa.runtime.SystemClock", lambda: clock)
     return clock
-
-
-@pytest.fixture
-def servers(config_file, monkeypatch):
-    monkeypatch.setenv("DTOA_NOTIFY_API_KEY", API_KEY)
-    with smtp_server() as mailbox, notify_server() as notify:
-        with config_file.open("a", encoding="utf-8") as handle:
-            handle.write(notifications_config(smtp_port=mailbox.port, notify_url=notify.url))
-        yield mailbox, notify
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from test_weekly_report import pdf_text
 
 from dtoa.clock import FixedClock
 from dtoa.models import Appointment, Referral
-from dtoa.notify.testing import API_KEY, notifications_config, notify_server, smtp_server
 from dtoa.testing import detention_row, write_csv
 
 LONDON = ZoneInfo("Europe/London")
@@ -36,12 +35,8 @@ def cli_clock(monkeypatch):
 
 
 @pytest.fixture
-def notify(config_file, monkeypatch):
-    monkeypatch.setenv("DTOA_NOTIFY_API_KEY", API_KEY)
-    with smtp_server() as mailbox, notify_server() as notify:
-        with config_file.open("a", encoding="utf-8") as handle:
-            handle.write(notifications_config(smtp_port=mailbox.port, notify_url=notify.url))
-        yield notify
+def notify(servers):
+    return servers[1]
 
 
 def _initial_at(engine, reference: str) -> datetime:  # noqa: ANN001
