@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import union
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -70,9 +70,11 @@ def _open_cases(session: Session, settings: Settings, now,  # noqa: ANN001
              .where(Appointment.state.in_(sorted(FAILURES)), ProsecutionCase.id.is_(None),
                     Referral.served_at.is_not(None))
              .order_by(Appointment.id))
-    if changes is not None:
-        query = query.where(or_(Appointment.id.in_(changed("appointment", *changes)),
-                                Referral.id.in_(changed("referral", *changes))))
+    if changes is not None:  # one id list, so the query starts from the changes
+        query = query.where(Appointment.id.in_(union(
+            changed("appointment", *changes),
+            select(Appointment.id).where(
+                Appointment.referral_id.in_(changed("referral", *changes))))))
     failed = session.exec(query).all()
     for appointment, referral in failed:
         open_case(session, settings, referral, appointment, now=now, actor=ACTOR)

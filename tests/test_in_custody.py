@@ -119,6 +119,31 @@ def test_a_follow_up_after_an_in_custody_assessment_is_in_the_community(desk, tm
     assert booked == [("initial", "custody", "BASINGSTOKE"), ("follow_up", "community", None)]
 
 
+def test_an_assessment_held_in_custody_before_the_night_still_gets_its_referral_letter(
+        desk, tmp_path, cli_clock):
+    """The provider needs the referral letter for the follow-up (Drugs Act 2005 s.10) even
+    when the initial assessment was held in custody before the night's letters; a night looks
+    only at what changed since the last (issue 13), so a person assessed after the first night
+    is lettered the next, and a night with nothing new letters no one."""
+    positives(desk, tmp_path, ("B1", "10:00"), ("B2", "10:05"))
+    desk(*SERVE, "--custody-ref", "B1", "--at", "2022-10-03T10:15")
+
+    def attended(ref: str, at: str) -> None:
+        desk("attendance", "record", "--suite", "BASINGSTOKE", "--custody-ref", ref,
+             "--assessment", "initial", "--outcome", "attended", "--outcome-at", at,
+             "--follow-up-required", "--by", "NHRS")
+
+    attended("B1", "2022-10-03T15:00")
+    first = desk("letters", "render").output
+    assert first.startswith("1 letters issued")
+    assert desk("letters", "render").output.startswith("0 letters issued")  # a re-run
+    desk(*SERVE, "--custody-ref", "B2", "--at", "2022-10-03T10:20")
+    attended("B2", "2022-10-03T15:30")
+    assert desk("letters", "render").output.startswith("1 letters issued")
+    referral_letters = sorted(p.name for p in (tmp_path / "outbox").rglob("*.pdf"))
+    assert len([name for name in referral_letters if "referral" in name]) == 2, referral_letters
+
+
 def test_an_in_custody_session_names_a_configured_suite():
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
     for bad, words in (('setting = "custody" }', "names its suite"),

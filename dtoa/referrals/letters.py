@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select, union
 from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
@@ -35,6 +35,7 @@ from dtoa.render import html_to_pdfs, render_html, write_atomically
 from dtoa.rules.referrals import positive_drugs
 from dtoa.rules.states import AssessmentSetting, LetterKind
 from dtoa.store import record_change
+from dtoa.store.watermarks import Marks, changed
 
 # Referrals whose person still has to attend the initial assessment booked for them.
 NEEDS_LETTERS = ("awaiting_assessment", "rescheduled")
@@ -159,8 +160,10 @@ def record(session: Session, letter: Draft, pdf: bytes, now: datetime, outbox: P
                   letter.amended, letter.relative, digest, as_utc(now))
 
 
-def _due(session: Session) -> list[tuple[Referral, Detention, DrugTest, Appointment]]:
-    """Served requirements still to be attended, with their booked initial assessment."""
+def _due(session: Session, changes: tuple[Marks, Marks] | None = None,
+         ) -> list[tuple[Referral, Detention, DrugTest, Appointment]]:
+    """Served requirements still to be attended, with their booked initial assessment; and
+    those assessed in custody with no referral letter yet (`_assessed_in_custody`)."""
     rows = session.execute(
         select(Referral, Detention, DrugTest, Appointment)
         .join(Detention, Detention.id == Referral.detention_id)
@@ -170,18 +173,23 @@ def _due(session: Session) -> list[tuple[Referral, Detention, DrugTest, Appointm
         .where(Referral.state.in_(NEEDS_LETTERS), Referral.served_at.is_not(None))
         .order_by(Referral.reference, Appointment.id.desc())).all()
     latest: dict[int, tuple] = {}
-    for referral, detention, test, initial in [*rows, *_assessed_in_custody(session)]:
+    for referral, detention, test, initial in [*rows,
+                                               *_assessed_in_custody(session, changes)]:
         latest.setdefault(referral.id, (referral, detention, test, initial))
     return list(latest.values())
 
 
-def _assessed_in_custody(session: Session) -> list[tuple]:
+def _assessed_in_custody(session: Session, changes: tuple[Marks, Marks] | None) -> list[tuple]:
     """Served requirements whose in-custody initial assessment has already happened (it may
     be within hours, before the night's letters) and whose provider has no referral letter
     yet: the provider still needs it, for the follow-up (s.10) and its duty to report a
-    failure (ss.12, 14)."""
-    lettered = select(Letter.referral_id).where(Letter.kind == LetterKind.REFERRAL)
-    return list(session.execute(
+    failure (ss.12, 14).
+
+    With `changes` (since, upto), only referrals whose appointments or whose own record were
+    audited between the marks are looked at: a requirement served, or an in-custody
+    assessment booked or recorded, is audited, and the step that last moved the watermark
+    lettered every one before it in the same transaction. Without, every one (a first run)."""
+    query = (
         select(Referral, Detention, DrugTest, Appointment)
         .join(Detention, Detention.id == Referral.detention_id)
         .join(DrugTest, DrugTest.id == Referral.drug_test_id)
@@ -189,8 +197,20 @@ def _assessed_in_custody(session: Session) -> list[tuple]:
                                 Appointment.kind == "initial",
                                 Appointment.setting == AssessmentSetting.CUSTODY))
         .where(Referral.served_at.is_not(None), Referral.state != "withdrawn",
-               Referral.id.not_in(lettered))
-        .order_by(Referral.reference, Appointment.id)).all())
+               ~exists().where(Letter.referral_id == Referral.id,
+                               Letter.kind == LetterKind.REFERRAL))
+        .order_by(Referral.reference, Appointment.id))
+    if changes is not None:
+        query = query.where(Referral.id.in_(_changed_referrals(*changes)))
+    return list(session.execute(query).all())
+
+
+def _changed_referrals(since: Marks, upto: Marks):  # noqa: ANN202
+    """The referrals audited between the marks, or whose appointments were: one id list, so
+    the query starts from the night's changes rather than from every in-custody assessment."""
+    return union(changed("referral", since, upto),
+                 select(Appointment.referral_id).where(
+                     Appointment.id.in_(changed("appointment", since, upto))))
 
 
 def _referral_letter(session: Session, settings: Settings, referral: Referral,
@@ -205,7 +225,8 @@ def _referral_letter(session: Session, settings: Settings, referral: Referral,
 
 
 def issue_letters(session: Session, settings: Settings, now: datetime,
-                  actor: str = "pipeline:letters") -> list[Issued]:
+                  actor: str = "pipeline:letters",
+                  changes: tuple[Marks, Marks] | None = None) -> list[Issued]:
     """Render every letter whose content is new or changed into the outbox, recording each in
     the letter table (audited): referral letters for the providers, change notices (RA2) for
     the people whose initial assessment moved. Nothing is rendered twice. The PDFs of a large
@@ -214,7 +235,7 @@ def issue_letters(session: Session, settings: Settings, now: datetime,
 
     outbox = settings.path("outbox")
     drafts = []
-    for referral, detention, test, initial in _due(session):
+    for referral, detention, test, initial in _due(session, changes):
         drafts += [letter for letter in (
             _referral_letter(session, settings, referral, detention, test, initial, now),
             change_notice(session, settings, referral, detention, initial, now)) if letter]
