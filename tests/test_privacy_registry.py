@@ -7,12 +7,13 @@ import re
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from dtoa.config import DEFAULT_CONFIG
 from dtoa.privacy.catalogue import KINDS
-from dtoa.rules.retention import Period, age_band, parse_period
+from dtoa.rules.retention import Period, age_band, latest_arrest_date, parse_period
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -57,6 +58,20 @@ def test_a_record_is_kept_for_the_whole_period_and_goes_the_day_after():
     assert parse_period("6 months").cutoff_date(date(2024, 2, 29)) == date(2023, 8, 29)
     now = datetime(2024, 6, 1, 1, 0, tzinfo=UTC)
     assert parse_period("90 days").cutoff(now) == datetime(2024, 3, 3, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("recorded_before", "arrested_by"), [
+    # British Summer Time: 23:30 UTC is already the next day in London
+    (datetime(2024, 7, 1, 23, 30, tzinfo=UTC), date(2024, 7, 2)),
+    (datetime(2024, 7, 1, 22, 59, tzinfo=UTC), date(2024, 7, 1)),
+    # Greenwich Mean Time: the same date
+    (datetime(2024, 1, 1, 23, 30, tzinfo=UTC), date(2024, 1, 1)),
+    # the night the clocks go back: 00:30 UTC is 01:30 BST, 01:30 UTC 01:30 GMT, both 27 Oct
+    (datetime(2024, 10, 27, 0, 30, tzinfo=UTC), date(2024, 10, 27)),
+    (datetime(2024, 10, 26, 23, 0, tzinfo=UTC), date(2024, 10, 27))])
+def test_a_file_with_anything_recorded_before_an_instant_was_arrested_by_its_local_date(
+        recorded_before, arrested_by):
+    assert latest_arrest_date(recorded_before, ZoneInfo("Europe/London")) == arrested_by
 
 
 @pytest.mark.parametrize(("born", "on", "band"), [

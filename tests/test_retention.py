@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -218,3 +219,20 @@ def test_periods_are_checked_when_the_configuration_is_read():
         settings_from_text(text.replace('job_runs = "2 years"', 'job_rnus = "2 years"'))
     with pytest.raises(ConfigError, match="is not a period"):
         settings_from_text(text.replace('job_runs = "2 years"', 'job_runs = "2 yrs"'))
+
+
+def test_a_closed_requirement_goes_to_the_second_though_its_last_change_was_another_utc_day(
+        dtoa, desk, engine):
+    # arrested five past midnight on 2 July 2024 (BST: 23:05 UTC on 1 July); the requirement's
+    # last change at 00:45 BST, still 1 July in UTC: the file is found by the local dates
+    reference = desk.positive_served("P-MIDNIGHT", "BAS/24/M0001", london(2024, 7, 2, 0, 5))
+    desk.report(reference, "attended")
+    closed = london(2024, 7, 2, 0, 45)
+    with engine.begin() as connection:
+        connection.execute(sa.update(Referral).where(Referral.reference == reference)
+                           .values(updated_at=closed))
+        connection.execute(sa.text("UPDATE appointment SET updated_at = :at"), {"at": closed})
+    desk.clock.set(closed.replace(year=2026) - timedelta(seconds=1))
+    assert plan(dtoa)["referral_closed"] == 0
+    desk.clock.set(closed.replace(year=2026) + timedelta(seconds=1))
+    assert plan(dtoa)["referral_closed"] == 1

@@ -18,6 +18,8 @@ booked or overdue, keeps its whole file.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
@@ -70,11 +72,15 @@ def _case_expired(window: Window) -> ColumnElement[bool]:
                     C.time_limit_on < window.cutoff_date("case_time_limit_passed")))
 
 
-def _referred(session: Session, condition: ColumnElement[bool]) -> list[int]:
-    """Detentions not yet anonymised whose referral R meets `condition` and is not running."""
-    query = (select(R.detention_id).select_from(Referral.__table__.join(
-        Detention.__table__, D.id == R.detention_id))
-        .where(D.anonymised_at.is_(None), R.state.not_in(RUNNING),
+def _referred(session: Session, condition: ColumnElement[bool], arrested_by: date) -> list[int]:
+    """Detentions not yet anonymised whose referral R meets `condition` and is not running.
+    `arrested_by` is a bound the condition implies (`Window.arrested_by`): the files are read
+    from the (anonymised_at, arrest_date) index up to it, so a night reads the files old
+    enough to go, not every file still held."""
+    query = (select(R.detention_id).select_from(Detention.__table__.join(
+        Referral.__table__, R.detention_id == D.id))
+        .where(D.anonymised_at.is_(None), D.arrest_date <= arrested_by,
+               R.state.not_in(RUNNING),
                not_(exists().where(A.referral_id == R.id,
                                    A.state.in_(LIVE_APPOINTMENT_STATES))), condition)
         .order_by(R.detention_id))
@@ -90,9 +96,13 @@ def _with_cases(session: Session, window: Window, charged: bool | None, open_: b
 
     kind = any_in(CHARGED) if charged else and_(
         not_(any_in(CHARGED)), any_in(("open",)) if open_ else not_(any_in(("open",))))
+    # every case is past its period, so the arrest came before the latest of their cutoffs
+    arrested_by = max(window.arrested_by("case_charged"), window.arrested_by("case_not_prosecuted"),
+                      window.cutoff_date("case_time_limit_passed"))
     return _referred(session, and_(
         exists().where(C.referral_id == R.id),
-        not_(exists().where(C.referral_id == R.id, not_(_case_expired(window)))), kind))
+        not_(exists().where(C.referral_id == R.id, not_(_case_expired(window)))), kind),
+        arrested_by)
 
 
 def _file_kind(name: str, what: str, default: str, source: str, find, floor=None) -> Kind:  # noqa: ANN001
@@ -127,7 +137,7 @@ KINDS = (
         "local policy: as a positive with no requirement (the assessment's outcome may inform "
         "sentence)",
         lambda session, window: _referred(session, closed_without_case(
-            window.cutoff("referral_closed")))),
+            window.cutoff("referral_closed")), window.arrested_by("referral_closed"))),
     _file_kind(
         "case_charged",
         "files with a failure-to-attend case charged or summonsed, from the decision",

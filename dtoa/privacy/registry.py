@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sqlmodel import Session
 
-from dtoa.rules.retention import Period, parse_period
+from dtoa.rules.retention import Period, latest_arrest_date, parse_period
 
 if TYPE_CHECKING:
     from dtoa.config import Settings
@@ -42,6 +42,10 @@ class Window:
     def cutoff_date(self, kind: str) -> date:
         """Records dated (local date) before this are past `kind`'s period."""
         return self.periods[kind].cutoff_date(self.today)
+
+    def arrested_by(self, kind: str) -> date:
+        """The latest arrest date of a file with anything recorded before `kind`'s cutoff."""
+        return latest_arrest_date(self.cutoff(kind), self.settings.tz)
 
 
 @dataclass

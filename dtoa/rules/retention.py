@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
@@ -61,6 +61,15 @@ class Period:
     def cutoff(self, now: datetime) -> datetime:
         """Records timed before this instant are past the period."""
         return now - self._delta()
+
+
+def latest_arrest_date(before: datetime, tz: tzinfo) -> date:
+    """The latest local arrest date a file can have when something in it was recorded before
+    the instant `before`: a file starts with the arrest (an arrest time in the future is
+    refused at ingest), and every requirement, appointment and case in it comes after, so its
+    arrest was before `before` and its local date no later than `before`'s local date. A bound
+    for finding files cheaply (the (anonymised_at, arrest_date) index), never a period."""
+    return before.astimezone(tz).date()
 
 
 def parse_period(text: str) -> Period:
