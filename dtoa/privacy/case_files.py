@@ -96,9 +96,10 @@ def _with_cases(session: Session, window: Window, charged: bool | None, open_: b
 
     kind = any_in(CHARGED) if charged else and_(
         not_(any_in(CHARGED)), any_in(("open",)) if open_ else not_(any_in(("open",))))
-    # every case is past its period, so the arrest came before the latest of their cutoffs
-    arrested_by = max(window.arrested_by("case_charged"), window.arrested_by("case_not_prosecuted"),
-                      window.cutoff_date("case_time_limit_passed"))
+    # the kind's own case is past the kind's period, so the arrest came before its cutoff
+    arrested_by = (window.arrested_by("case_charged") if charged
+                   else window.cutoff_date("case_time_limit_passed") if open_
+                   else window.arrested_by("case_not_prosecuted"))
     return _referred(session, and_(
         exists().where(C.referral_id == R.id),
         not_(exists().where(C.referral_id == R.id, not_(_case_expired(window)))), kind),
