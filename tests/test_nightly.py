@@ -59,3 +59,35 @@ def test_the_statistics_step_leaves_planner_statistics_for_the_detention_table(
                 "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'detention' "
                 "AND last_analyze IS NOT NULL")).scalar()
     assert analysed >= 1
+
+
+def test_a_table_is_analysed_when_it_never_was_or_a_tenth_of_it_changed_since():
+    from dtoa.pipelines.statistics import needs_analyze
+
+    assert needs_analyze(live_rows=0, modified_since=0, analysed=False)
+    assert not needs_analyze(live_rows=1_000_000, modified_since=2_700, analysed=True)  # a night
+    assert not needs_analyze(live_rows=1_000_000, modified_since=100_050, analysed=True)
+    assert needs_analyze(live_rows=1_000_000, modified_since=100_051, analysed=True)
+    assert needs_analyze(live_rows=0, modified_since=51, analysed=True)  # a first load
+
+
+def test_on_postgresql_a_table_the_night_barely_changed_is_not_analysed_again(
+        engine, settings, clock, tmp_path):
+    import pytest
+    from sqlalchemy import text
+
+    from dtoa.ingest import ingest_file
+    from dtoa.pipelines.statistics import statistics
+    from dtoa.testing import detention_row, write_csv
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's ANALYZE is sampled by analysis_limit and always run")
+    ingest_file(engine, settings, clock, "detentions", write_csv(
+        tmp_path / "d.csv", [detention_row(custody_ref=f"R{i}") for i in range(50)]))
+    last = text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'detention'")
+    statistics(engine, settings, clock)
+    with engine.connect() as connection:
+        first = connection.execute(last).scalar()
+    statistics(engine, settings, clock)
+    with engine.connect() as connection:
+        assert connection.execute(last).scalar() == first
