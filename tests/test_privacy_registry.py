@@ -66,7 +66,8 @@ def test_a_record_is_kept_for_the_whole_period_and_goes_the_day_after():
     (datetime(2024, 7, 1, 22, 59, tzinfo=UTC), date(2024, 7, 1)),
     # Greenwich Mean Time: the same date
     (datetime(2024, 1, 1, 23, 30, tzinfo=UTC), date(2024, 1, 1)),
-    # the night the clocks go back: 00:30 UTC is 01:30 BST, 01:30 UTC 01:30 GMT, both 27 Oct
+    # the night the clocks go back: 00:30 UTC is 01:30 BST, 23:00 UTC the night before is
+    # midnight BST, both 27 October
     (datetime(2024, 10, 27, 0, 30, tzinfo=UTC), date(2024, 10, 27)),
     (datetime(2024, 10, 26, 23, 0, tzinfo=UTC), date(2024, 10, 27))])
 def test_a_file_with_anything_recorded_before_an_instant_was_arrested_by_its_local_date(
