@@ -29,7 +29,7 @@ from dtoa.clock import FixedClock
 from dtoa.store import make_engine, upgrade_schema
 
 NIGHT = date(2024, 1, 1)  # the night measured (bench.steps.NIGHT); history runs up to it
-HISTORY_SETUP = ("eligibility", "referrals", "sweep", "retention")
+HISTORY_SETUP = ("eligibility", "referrals", "sweep", "retention", "funnel")
 HELP_RUNS = 7
 
 

@@ -1,6 +1,6 @@
 """The nightly run: take in the inbox, re-check eligibility, make referrals and letters, sweep,
-send notifications, remove what is past its retention period, and refresh the query
-planner's statistics.
+send notifications, remove what is past its retention period, recount the funnel's changed
+weeks, and refresh the query planner's statistics.
 
 One list of steps serves the scheduler (`dtoa scheduler`) and cron users (`dtoa run nightly`).
 """
@@ -18,6 +18,7 @@ from dtoa.config import Settings
 from dtoa.log import get_logger
 from dtoa.pipelines import Step, run_steps
 from dtoa.pipelines.eligibility import eligibility
+from dtoa.pipelines.funnel import funnel
 from dtoa.pipelines.ingest import ingest_inbox
 from dtoa.pipelines.letters import letters
 from dtoa.pipelines.notifications import notifications
@@ -39,6 +40,7 @@ NIGHTLY_STEPS: tuple[Step, ...] = (
     sweep,
     notifications,
     retention,
+    funnel,
     statistics,
 )
 

@@ -15,7 +15,7 @@ from dtoa.scheduler import _weekly, fire
 def test_the_nightly_steps_run_in_the_agreed_order():
     assert [s.__name__ for s in NIGHTLY_STEPS] == [
         "ingest_inbox", "eligibility", "referrals", "letters", "sweep", "notifications",
-        "retention", "statistics"]
+        "retention", "funnel", "statistics"]
     assert INBOX_KINDS == ("detentions", "tests", "attendance", "prosecutions")
 
 
@@ -23,7 +23,7 @@ def test_run_nightly_runs_every_step_once(dtoa):
     output = dtoa("run", "nightly", "--quiet").stdout
     assert [line.split(":")[0] for line in output.splitlines()] == [
         "ingest_inbox", "eligibility", "referrals", "letters", "sweep", "notifications",
-        "retention", "statistics"]
+        "retention", "funnel", "statistics"]
 
 
 def test_the_weekly_job_writes_last_weeks_reports_once(runtime, engine, clock, settings):

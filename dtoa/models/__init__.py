@@ -21,6 +21,7 @@ from dtoa.models.partners import (
     PersonContact,
 )
 from dtoa.models.referrals import Appointment, Letter, ProsecutionCase, Referral
+from dtoa.models.rollup import FunnelStaleDay, FunnelWeek
 from dtoa.models.users import SignInThrottle, User, WebSession
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "Detention",
     "DetentionOffence",
     "DrugTest",
+    "FunnelStaleDay",
+    "FunnelWeek",
     "IngestBatch",
     "JobRun",
     "Letter",

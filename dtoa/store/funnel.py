@@ -161,9 +161,12 @@ def stage_keys(panel: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 
 def funnel_query(periods: Sequence[tuple[date, date]], suite: str | None = None,
-                 panel: tuple[str, ...] = ()) -> Select:
+                 panel: tuple[str, ...] = (), *, suites: Sequence[str] | None = None,
+                 by_suite: bool = False) -> Select:
     """The grouped query of `funnel_counts_by_period`: a row per period with any arrest, its
-    index in `periods` as `period` (what `python -m bench.explain` shows the plan of)."""
+    index in `periods` as `period` (what `python -m bench.explain` shows the plan of). With
+    `by_suite`, a row per suite and period, the suite as `suite`; `suites` limits it to those
+    (dtoa.store.funnel_rollup)."""
     ordered = sorted(periods)
     if any(a_end >= b_start for (_, a_end), (b_start, _) in pairwise(ordered)):
         raise ValueError("the periods overlap")
@@ -180,14 +183,18 @@ def funnel_query(periods: Sequence[tuple[date, date]], suite: str | None = None,
                                                result.c.drug == drug))
     period = case(*((and_(D.arrest_date >= start, D.arrest_date <= end), literal(i))
                     for i, (start, end) in enumerate(periods))).label("period")
-    query = (select(period, *(case((c, 1), else_=0).label(k) for k, c in conditions.items()))
+    keys = [period, D.suite.label("suite")] if by_suite else [period]
+    query = (select(*keys, *(case((c, 1), else_=0).label(k) for k, c in conditions.items()))
              .select_from(source)
              .where(D.arrest_date >= ordered[0][0], D.arrest_date <= ordered[-1][1]))
     if suite is not None:
         query = query.where(D.suite == suite.upper())
+    if suites is not None:
+        query = query.where(D.suite.in_(sorted(suites)))
     rows = query.subquery("row")
-    return (select(rows.c.period, *(func.sum(rows.c[k]).label(k) for k in conditions))
-            .where(rows.c.period.is_not(None)).group_by(rows.c.period))
+    groups = [rows.c.period, rows.c.suite] if by_suite else [rows.c.period]
+    return (select(*groups, *(func.sum(rows.c[k]).label(k) for k in conditions))
+            .where(rows.c.period.is_not(None)).group_by(*groups))
 
 
 def funnel(engine: Engine, settings: Settings, start: date, end: date,
@@ -197,7 +204,7 @@ def funnel(engine: Engine, settings: Settings, start: date, end: date,
     unknown suite is an error, not an empty funnel."""
     if start > end:
         raise ValueError(f"the period starts ({start}) after it ends ({end})")
-    _check_suite(settings, suite)
+    check_suite(settings, suite)
     panel = tuple(p.drug for p in settings.law.panel)
     return stages.with_rates(funnel_counts(engine, start, end, suite, panel))
 
@@ -209,13 +216,13 @@ def funnel_by_period(engine: Engine, settings: Settings, periods: Sequence[tuple
     for start, end in periods:
         if start > end:
             raise ValueError(f"the period starts ({start}) after it ends ({end})")
-    _check_suite(settings, suite)
+    check_suite(settings, suite)
     panel = tuple(p.drug for p in settings.law.panel)
     return [stages.with_rates(counts)
             for counts in funnel_counts_by_period(engine, periods, suite, panel)]
 
 
-def _check_suite(settings: Settings, suite: str | None) -> None:
+def check_suite(settings: Settings, suite: str | None) -> None:
     if suite is not None and suite.upper() not in settings.suites_by_code:
         raise ValueError(f"unknown custody suite {suite!r}; configured: "
                          + ", ".join(settings.suites_by_code))

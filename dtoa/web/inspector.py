@@ -20,7 +20,7 @@ from dtoa.reports.weekly import week_of
 from dtoa.rules.funnel import RATES as ALL_RATES
 from dtoa.rules.funnel import definition
 from dtoa.store import give_reason
-from dtoa.store.funnel import funnel_by_period
+from dtoa.store.funnel_rollup import funnel_by_week
 from dtoa.web.auth import require
 from dtoa.web.inputs import BadInput, instant, iso_week
 from dtoa.web.pages import flash, render, runtime_of
@@ -50,9 +50,8 @@ def funnel_page(request: Request, user: InspectorUser, week: str = "", suite: st
                       error=exc.detail, figures=None)
     suite = suite if suite in runtime.settings.suites_by_code else ""
     mondays = [start - timedelta(weeks=back) for back in range(TREND_WEEKS - 1, -1, -1)]
-    weekly = funnel_by_period(runtime.engine, runtime.settings,
-                              [(monday, monday + timedelta(days=6)) for monday in mondays],
-                              suite or None)  # one query: the week is the trend's last
+    weekly = funnel_by_week(runtime.engine, runtime.settings, mondays,
+                            suite or None)  # the stored weeks: the week is the trend's last
     trend = list(zip(mondays, weekly, strict=True))
     figures = weekly[-1]
     top = max([figures.get(s) or 0 for s in STAGES] + [1])
