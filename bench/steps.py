@@ -25,8 +25,8 @@ from dtoa.store import make_engine, upgrade_schema
 
 NIGHT = date(2024, 1, 1)  # the night measured; history runs up to it
 # Run over the history the night before, untimed, so the night measured has only its own new
-# positives to refer and letters to render (see bench/history.py).
-HISTORY_SETUP = ("eligibility", "referrals", "sweep")
+# positives to refer, letters to render and funnel weeks to recount (see bench/history.py).
+HISTORY_SETUP = ("eligibility", "referrals", "sweep", "funnel")
 
 
 def _engine(args: dict):  # noqa: ANN202

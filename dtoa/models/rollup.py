@@ -19,8 +19,9 @@ class FunnelWeek(SQLModel, table=True):
     """One suite's funnel counts for the arrests of one ISO week (Monday to Sunday)."""
 
     __tablename__ = "funnel_week"
-    suite: str = Field(primary_key=True)
+    # week first: the page reads eight weeks of every suite, or of one
     week_start: date = Field(primary_key=True)  # the Monday
+    suite: str = Field(primary_key=True)
     definition: str  # fingerprint of the funnel query that counted it
     counts: str = Field(sa_column=Column(Text, nullable=False))  # JSON {stage: count}
     computed_at: datetime

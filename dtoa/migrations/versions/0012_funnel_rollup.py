@@ -90,12 +90,12 @@ END $$"""
 def upgrade() -> None:
     op.create_table(
         "funnel_week",
-        sa.Column("suite", sa.String(), nullable=False),
         sa.Column("week_start", sa.Date(), nullable=False),
+        sa.Column("suite", sa.String(), nullable=False),
         sa.Column("definition", sa.String(), nullable=False),
         sa.Column("counts", sa.Text(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("suite", "week_start"),
+        sa.PrimaryKeyConstraint("week_start", "suite"),
     )
     op.create_table(
         "funnel_stale_day",
