@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import func, select, text, update
 from test_funnel import MONDAY, week  # noqa: F401  (the hand-made week, a pytest fixture)
 
-from dtoa.models import FunnelStaleDay, FunnelWeek
+from dtoa.models import Detention, DrugTest, FunnelStaleDay, FunnelWeek, SampleResult
 from dtoa.rules.funnel import RATES
+from dtoa.store import session_scope
 from dtoa.store.funnel import funnel_by_period
 from dtoa.store.funnel_rollup import definition, funnel_by_week, refresh, weekly_counts
 
@@ -215,3 +216,28 @@ def test_dtoa_run_funnel_recounts_the_changed_weeks_after_a_daytime_load(week, d
     assert dtoa("run", "funnel").stdout == "funnel: 4 suite-weeks recounted in 1 pass\n"
     assert dtoa("run", "funnel").stdout == "funnel: 0 suite-weeks recounted in 0 passes\n"
     assert not marked(week)
+
+
+def test_rows_the_orm_inserts_mark_their_day_as_the_bulk_lane_does(week, settings):  # noqa: F811
+    """Detentions, tests and results have no insert trigger (dtoa.store.funnel_marks): the
+    ingest's bulk lane marked the week fixture's days; an ORM flush marks its own."""
+    refresh(week, panel(settings), NOW)
+    before = live(week, settings)[-2]["detentions"]
+    arrested = datetime(2022, 10, 27, 9, tzinfo=UTC)
+    with session_scope(week) as session:
+        session.add(Detention(suite="BASINGSTOKE", custody_ref="ORM/1", person_ref="P-ORM",
+                              birth_date=date(1990, 1, 1), arrested_at=arrested,
+                              arrest_date=arrested.date(), offence_codes="theft",
+                              rules_version="test", row_hash="orm", updated_at=arrested))
+    assert marked(week) == {("BASINGSTOKE", date(2022, 10, 27))}
+    assert funnel_by_week(week, settings, MONDAYS)[-2]["detentions"] == before + 1
+    refresh(week, panel(settings), NOW)
+    with session_scope(week) as session:
+        detention = session.exec(select(Detention).where(Detention.custody_ref == "ORM/1")).one()[0]
+        test = DrugTest(detention_id=detention.id, tested_at=arrested, outcome="tested",
+                        result="negative", row_hash="orm", updated_at=arrested)
+        session.add(test)
+        session.flush()
+        session.add(SampleResult(drug_test_id=test.id, drug="cocaine", positive=False))
+    assert marked(week) == {("BASINGSTOKE", date(2022, 10, 27))}
+    assert funnel_by_week(week, settings, MONDAYS) == live(week, settings)

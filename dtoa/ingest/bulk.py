@@ -1,7 +1,9 @@
 """The bulk lane under ingest's writers: DBAPI `executemany` on SQLite and `COPY` on PostgreSQL,
 always on the session's own connection so the rows join the batch's one transaction (a crash
 leaves nothing). SQLAlchemy's per-row parameter handling costs more than the database's work at
-a national extract's size; these helpers keep it to one statement per chunk.
+a national extract's size; these helpers keep it to one statement per chunk. Inserted
+detentions, tests and results have their arrest days marked for the funnel's stored weeks in
+one more statement (`dtoa.store.funnel_marks`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from sqlalchemy import ARRAY, Boolean, Table, Text, and_, bindparam, func, selec
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
+
+from dtoa.store.funnel_marks import MARKED_ON_INSERT, mark_inserted
 
 Key = tuple[str, str]
 
@@ -41,6 +45,10 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     dialect = connection.dialect
     processors = [(i, _memo(p)) for i, name in enumerate(columns)
                   if (p := _bind_processor(table, name, dialect)) is not None]
+    keys: list[int] = []
+    key = MARKED_ON_INSERT.get(table.name)
+    if key is not None:
+        rows = _keeping(rows, columns.index(key), keys)
     if processors:
         rows = (_processed(row, processors) for row in rows)
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
@@ -55,6 +63,15 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
             cursor.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", rows)
     finally:
         cursor.close()
+    if key is not None:
+        mark_inserted(connection, table.name, keys)
+
+
+def _keeping(rows: Iterable[Sequence], index: int, kept: list) -> Iterable[Sequence]:
+    """The rows, unchanged, keeping each one's value at `index` as it passes."""
+    for row in rows:
+        kept.append(row[index])
+        yield row
 
 
 def _bind_processor(table: Table, name: str, dialect: Dialect) -> Callable | None:
@@ -139,3 +156,5 @@ def insert_frame(session: Session, table: Table, frame) -> None:  # noqa: ANN001
                                    strict=True))
     finally:
         cursor.close()
+    if (key := MARKED_ON_INSERT.get(table.name)) is not None:
+        mark_inserted(connection, table.name, frame.get_column(key).unique().to_list())

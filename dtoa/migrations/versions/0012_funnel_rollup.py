@@ -1,7 +1,8 @@
 """The inspector's funnel kept per suite and ISO week (issue 13): `funnel_week` holds the
 counts, `funnel_stale_day` the (suite, arrest date)s changed since they were counted, and
-triggers on every table the funnel reads add those days, so no write path can leave a week's
-counts stale without saying so. Every day that already has arrests starts marked: the first
+triggers on every table the funnel reads add those days on every update and delete, and on
+every insert but the three the ingest's bulk lane writes, which marks its own
+(dtoa.store.funnel_marks). Every day that already has arrests starts marked: the first
 funnel step counts the whole history once.
 
 SQLite fires a trigger per row and adds a day only if it is not already marked: with one
@@ -25,43 +26,56 @@ down_revision: str | None = "0011_step_watermarks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# For each table the funnel reads: the columns of its row that lead to the detention, and the
-# joins from a row `r` to that detention `d`.
-VIA_REFERRAL = "JOIN referral f ON f.id = r.referral_id JOIN detention d ON d.id = f.detention_id"
-PATHS: dict[str, tuple[tuple[str, ...], str]] = {
-    "detention": (("suite", "arrest_date"), ""),
-    "drug_test": (("detention_id",), "JOIN detention d ON d.id = r.detention_id"),
-    "sample_result": (("drug_test_id",), "JOIN drug_test t ON t.id = r.drug_test_id "
-                                         "JOIN detention d ON d.id = t.detention_id"),
-    "referral": (("detention_id",), "JOIN detention d ON d.id = r.detention_id"),
-    "appointment": (("referral_id",), VIA_REFERRAL),
-    "notification_message": (("referral_id",), VIA_REFERRAL),
-    "prosecution_case": (("referral_id",), VIA_REFERRAL),
+# For each table the funnel reads: the tables that lead from one of its rows to the detention
+# `d`, and how that row (`{row}`) joins them. The detention's own row is its own detention.
+VIA_REFERRAL = ("referral f JOIN detention d ON d.id = f.detention_id", "f.id = {row}.referral_id")
+PATHS: dict[str, tuple[str, str] | None] = {
+    "detention": None,
+    "drug_test": ("detention d", "d.id = {row}.detention_id"),
+    "sample_result": ("drug_test t JOIN detention d ON d.id = t.detention_id",
+                      "t.id = {row}.drug_test_id"),
+    "referral": ("detention d", "d.id = {row}.detention_id"),
+    "appointment": VIA_REFERRAL,
+    "notification_message": VIA_REFERRAL,
+    "prosecution_case": VIA_REFERRAL,
 }
 EVENTS = ("insert", "update", "delete")
+# Inserted by the ingest's bulk lane, which marks their days itself: a row trigger on them cost
+# SQLite ~10 microseconds a row even doing nothing (dtoa.store.funnel_marks)
+MARKED_BY_THE_WRITER = ("detention", "drug_test", "sample_result")
 
 
-def _days(table: str, source: str) -> str:
-    """The (suite, arrest_date)s of the rows in `source` (aliased r)."""
-    _, joins = PATHS[table]
-    where = "d" if joins else "r"
-    return f"SELECT DISTINCT {where}.suite, {where}.arrest_date FROM {source} r {joins}"
+def _events(table: str) -> tuple[str, ...]:
+    return EVENTS[1:] if table in MARKED_BY_THE_WRITER else EVENTS
+UNMARKED = ("NOT EXISTS (SELECT 1 FROM funnel_stale_day m "
+            "WHERE m.arrest_date = {d}.arrest_date AND m.suite = {d}.suite)")
 
 
-def _sqlite_row(table: str, which: str) -> str:
-    columns, _ = PATHS[table]
-    return "(SELECT " + ", ".join(f"{which}.{c} AS {c}" for c in columns) + ")"
+def _days(table: str, rows: str) -> str:
+    """PostgreSQL: the (suite, arrest_date)s of the rows of the transition table `rows`."""
+    if PATHS[table] is None:
+        return f"SELECT DISTINCT r.suite, r.arrest_date FROM {rows} r"
+    tables, link = PATHS[table]
+    return (f"SELECT DISTINCT d.suite, d.arrest_date FROM {rows} r, {tables} "
+            f"WHERE {link.format(row='r')}")
+
+
+def _sqlite_mark(table: str, row: str) -> str:
+    """SQLite: mark the day of the trigger's row `row` (NEW or OLD) unless it is marked. One
+    row, so no DISTINCT and no subquery: either would cost a temporary table per row."""
+    if PATHS[table] is None:
+        return (f"INSERT INTO funnel_stale_day (suite, arrest_date) "
+                f"SELECT {row}.suite, {row}.arrest_date WHERE {UNMARKED.format(d=row)};")
+    tables, link = PATHS[table]
+    return (f"INSERT INTO funnel_stale_day (suite, arrest_date) SELECT d.suite, d.arrest_date "
+            f"FROM {tables} WHERE {link.format(row=row)} AND {UNMARKED.format(d='d')};")
 
 
 def _sqlite_triggers(table: str) -> list[str]:
     rows = {"insert": ("NEW",), "update": ("NEW", "OLD"), "delete": ("OLD",)}
-    mark = ("INSERT INTO funnel_stale_day (suite, arrest_date) SELECT x.suite, x.arrest_date "
-            "FROM ({days}) x WHERE NOT EXISTS (SELECT 1 FROM funnel_stale_day m "
-            "WHERE m.arrest_date = x.arrest_date AND m.suite = x.suite);")
     return [f"CREATE TRIGGER funnel_stale_{table}_{event} AFTER {event.upper()} ON {table} "
-            "BEGIN " + " ".join(mark.format(days=_days(table, _sqlite_row(table, which)))
-                                for which in rows[event]) + " END"
-            for event in EVENTS]
+            "BEGIN " + " ".join(_sqlite_mark(table, row) for row in rows[event]) + " END"
+            for event in _events(table)]
 
 
 def _postgresql_triggers(table: str) -> list[str]:
@@ -84,7 +98,7 @@ END $$"""
     return [function] + [
         f"CREATE TRIGGER funnel_stale_{table}_{event} AFTER {event.upper()} ON {table} "
         f"REFERENCING {referencing[event]} FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION funnel_stale_{table}()" for event in EVENTS]
+        f"EXECUTE FUNCTION funnel_stale_{table}()" for event in _events(table)]
 
 
 def upgrade() -> None:
@@ -118,7 +132,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
     for table in PATHS:
-        for event in EVENTS:
+        for event in _events(table):
             op.execute(f"DROP TRIGGER funnel_stale_{table}_{event}"
                        + (f" ON {table}" if postgresql else ""))
         if postgresql:
